@@ -1,0 +1,527 @@
+"""The logistic objective over row blocks, one pass over X per evaluation.
+
+The data term is the weighted mean cross-entropy of the seeds::
+
+    D(theta) = sum_i s_i l_i(z_i),     z = X w + b,     sum_i s_i = 1
+
+where ``s`` are the user's sample weights divided by their sum S (so with no
+weights s_i = 1/n, seed 000's J = (1/m) sum L).  The full objective adds a
+penalty on w only (never on b), see :mod:`logreg.penalties`::
+
+    J(theta) = D(theta) + r(w)
+
+Every evaluation walks X in row blocks small enough to stay in cache: the
+block's forward pass ``z_b = X_b w`` is followed at once by its backward pass
+``g += X_b^T dz_b`` while X_b is still in cache, so X streams from memory once
+per evaluation.  Blocks are shared out to worker threads (numpy and BLAS
+release the GIL), each summing its own partial result; the partial results are
+added at the end.  This per-block function is also what a Dask worker runs.
+
+Parameters are a flat vector ``theta``: for the binary model
+``[w_1..w_d, b]`` (b omitted without an intercept); for K classes the
+coefficients W of shape (K, d) row by row, then the K intercepts.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import scipy.sparse as sp
+from threadpoolctl import threadpool_limits
+
+from .graph import Linear, SigmoidCrossEntropy, SoftmaxCrossEntropy, WeightedMean, sigmoid
+
+__all__ = ["BinaryLogistic", "MultinomialLogistic", "Objective", "make_datafit"]
+
+#: Target bytes of X per row block: small enough to stay in L2/L3 between the
+#: forward and the backward product.
+BLOCK_BYTES = 1 << 20
+
+_POOL: ThreadPoolExecutor | None = None
+
+
+def _n_workers():
+    n = os.cpu_count() or 1
+    env = os.environ.get("LOGREG_NUM_THREADS")
+    if env:
+        n = max(1, int(env))
+    return n
+
+
+def _pool():
+    global _POOL
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max_workers=_n_workers(), thread_name_prefix="logreg")
+    return _POOL
+
+
+def _row_chunks(n, n_chunks):
+    edges = np.linspace(0, n, n_chunks + 1).astype(int)
+    return [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:]) if b > a]
+
+
+class _BlockedData:
+    """X, y and normalised weights, cut into row blocks for one-pass sweeps.
+
+    Parameters
+    ----------
+    X : ndarray or scipy.sparse.csr_matrix of shape (n, d)
+    y : ndarray of shape (n,)
+    sample_weight : ndarray of shape (n,) or None
+    block_rows : int, optional
+        Rows per block; by default about :data:`BLOCK_BYTES` of X.
+    n_threads : int, optional
+        Worker threads; by default the number of cores.
+    """
+
+    def __init__(self, X, y, sample_weight=None, *, block_rows=None, n_threads=None):
+        self.X = X
+        self.y = y
+        n, d = X.shape
+        self.n_samples, self.n_features = n, d
+        self.sparse = sp.issparse(X)
+        if sample_weight is None:
+            self.weight_sum = float(n)
+            self.s = None  # uniform 1/n, applied as a scalar
+        else:
+            sw = np.asarray(sample_weight, dtype=np.float64)
+            self.weight_sum = float(sw.sum())
+            self.s = (sw / self.weight_sum).astype(X.dtype, copy=False)
+        self.dtype = X.dtype
+        if block_rows is None:
+            if self.sparse:
+                # sparse products are streaming already; blocks only share work
+                block_rows = max(1, -(-n // max(1, _n_workers())))
+            else:
+                block_rows = max(64, BLOCK_BYTES // max(1, d * X.dtype.itemsize))
+        self.block_rows = int(block_rows)
+        self.n_threads = _n_workers() if n_threads is None else int(n_threads)
+        blocks = [(a, min(a + self.block_rows, n)) for a in range(0, n, self.block_rows)]
+        # contiguous runs of blocks per worker keep each worker's reads sequential
+        k = max(1, min(self.n_threads, len(blocks)))
+        cuts = np.linspace(0, len(blocks), k + 1).astype(int)
+        self.work = [blocks[a:b] for a, b in zip(cuts[:-1], cuts[1:]) if b > a]
+        if self.sparse:
+            # slicing CSR copies; cut each worker's rows once, up front, as views
+            self._sparse_parts = {blk: _csr_rows(X, *blk) for run in self.work for blk in run}
+
+    def block(self, a, b):
+        if self.sparse:
+            return self._sparse_parts[(a, b)]
+        return self.X[a:b]
+
+    def weights(self, a, b):
+        if self.s is None:
+            return 1.0 / self.n_samples
+        return self.s[a:b]
+
+    def sweep(self, fn):
+        """Run ``fn(a, b, X_b) -> tuple`` over all blocks and sum the tuples."""
+
+        def run(blocks):
+            acc = None
+            for a, b in blocks:
+                out = fn(a, b, self.block(a, b))
+                acc = out if acc is None else tuple(u + v for u, v in zip(acc, out))
+            return acc
+
+        if len(self.work) == 1:
+            return run(self.work[0])
+        # BLAS threads would fight the worker threads over the same cores
+        with threadpool_limits(limits=1, user_api="blas"):
+            parts = list(_pool().map(run, self.work))
+        acc = parts[0]
+        for p in parts[1:]:
+            acc = tuple(u + v for u, v in zip(acc, p))
+        return acc
+
+
+def _csr_rows(X, a, b):
+    """Rows a:b of a CSR matrix without copying data or indices."""
+    lo, hi = X.indptr[a], X.indptr[b]
+    return sp.csr_matrix(
+        (X.data[lo:hi], X.indices[lo:hi], X.indptr[a : b + 1] - lo),
+        shape=(b - a, X.shape[1]),
+        copy=False,
+    )
+
+
+class BinaryLogistic:
+    """Weighted mean binary cross-entropy of a linear model (the seeds' J).
+
+    Parameters
+    ----------
+    X : ndarray or csr_matrix of shape (n, d), float32 or float64
+    y : ndarray of shape (n,), values in {0, 1}
+    sample_weight : ndarray of shape (n,) or None
+    fit_intercept : bool
+    block_rows, n_threads : see :class:`_BlockedData`
+    """
+
+    n_classes = 2
+
+    def __init__(self, X, y, sample_weight=None, *, fit_intercept=True, block_rows=None, n_threads=None):
+        y = np.asarray(y, dtype=X.dtype)
+        self.data = _BlockedData(X, y, sample_weight, block_rows=block_rows, n_threads=n_threads)
+        self.fit_intercept = bool(fit_intercept)
+        self.n_features = X.shape[1]
+        self.n_params = self.n_features + int(self.fit_intercept)
+        self._h_cache = (None, None)
+
+    # -- parameter layout -------------------------------------------------
+    def split(self, theta):
+        """Return ``(w, b)``: w of shape (d,), b a float (0.0 without intercept)."""
+        d = self.n_features
+        w = theta[:d]
+        b = float(theta[d]) if self.fit_intercept else 0.0
+        return w, b
+
+    def join(self, w, b):
+        w = np.asarray(w, dtype=np.float64).ravel()
+        return np.concatenate([w, [b]]) if self.fit_intercept else w.copy()
+
+    def coef_mask(self):
+        """Boolean mask of the entries of theta that are penalised (w, not b)."""
+        m = np.ones(self.n_params, dtype=bool)
+        if self.fit_intercept:
+            m[-1] = False
+        return m
+
+    @property
+    def weight_sum(self):
+        return self.data.weight_sum
+
+    def _cast(self, w):
+        return np.asarray(w, dtype=self.data.dtype)
+
+    # -- evaluations ------------------------------------------------------
+    def linear_predictor(self, theta):
+        """z = X w + b, shape (n,)."""
+        w, b = self.split(theta)
+        return np.asarray(self.data.X @ self._cast(w)).ravel() + b
+
+    def value(self, theta):
+        """D(theta), float."""
+        w, b = self.split(theta)
+        w = self._cast(w)
+        data = self.data
+
+        def fn(a, e, Xb):
+            z, _ = Linear.forward(Xb, w, b)
+            loss, _ = SigmoidCrossEntropy.forward(z, data.y[a:e])
+            return (WeightedMean.forward(loss, data.weights(a, e))[0],)
+
+        return float(data.sweep(fn)[0])
+
+    def value_and_grad(self, theta):
+        """D(theta) and its gradient, one pass over X.
+
+        Returns
+        -------
+        value : float
+        grad : ndarray of shape (n_params,), float64
+        """
+        w, b = self.split(theta)
+        w = self._cast(w)
+        data = self.data
+
+        def fn(a, e, Xb):
+            # forward: linear -> fused sigmoid cross-entropy -> weighted mean
+            z, lin_cache = Linear.forward(Xb, w, b)
+            loss, ce_cache = SigmoidCrossEntropy.forward(z, data.y[a:e])
+            J, mean_cache = WeightedMean.forward(loss, data.weights(a, e))
+            # backward: dJ/dl = s, dl/dz = a - y, dz/dw = x, dz/db = 1
+            dz = SigmoidCrossEntropy.backward(ce_cache, WeightedMean.backward(mean_cache))
+            dw, db = Linear.backward(lin_cache, dz)
+            return J, dw.astype(np.float64, copy=False), float(db)
+
+        J, gw, gb = data.sweep(fn)
+        grad = np.concatenate([gw, [gb]]) if self.fit_intercept else gw
+        return float(J), grad
+
+    def grad(self, theta):
+        return self.value_and_grad(theta)[1]
+
+    def curvature(self, theta):
+        """Per-sample Hessian weights h_i = s_i a_i (1 - a_i), shape (n,)."""
+        key = self._h_cache[0]
+        if key is not None and key.shape == theta.shape and np.array_equal(key, theta):
+            return self._h_cache[1]
+        w, b = self.split(theta)
+        w = self._cast(w)
+        data = self.data
+        h = np.empty(data.n_samples, dtype=data.dtype)
+
+        def fn(a, e, Xb):
+            z, _ = Linear.forward(Xb, w, b)
+            p = sigmoid(z)
+            h[a:e] = p * (1.0 - p) * data.weights(a, e)
+            return (0.0,)
+
+        data.sweep(fn)
+        self._h_cache = (np.array(theta, copy=True), h)
+        return h
+
+    def hessp(self, theta, v):
+        """Hessian of D at theta times v, one pass over X (after curvature()).
+
+        Parameters
+        ----------
+        theta, v : ndarray of shape (n_params,)
+
+        Returns
+        -------
+        ndarray of shape (n_params,), float64
+        """
+        h = self.curvature(theta)
+        vw, vb = self.split(v)
+        vw = self._cast(vw)
+        data = self.data
+
+        def fn(a, e, Xb):
+            u = np.asarray(Xb @ vw).ravel() + vb
+            r = h[a:e] * u
+            return np.asarray(Xb.T @ r, dtype=np.float64).ravel(), float(r.sum())
+
+        hw, hb = data.sweep(fn)
+        return np.concatenate([hw, [hb]]) if self.fit_intercept else hw
+
+    def hessian(self, theta):
+        """Full Hessian of D, shape (n_params, n_params); for small d only."""
+        h = self.curvature(theta)
+        data = self.data
+        d = self.n_features
+
+        def fn(a, e, Xb):
+            hb = h[a:e]
+            if data.sparse:
+                Hw = np.asarray((Xb.T @ Xb.multiply(hb[:, None])).todense(), dtype=np.float64)
+                cross = np.asarray(Xb.T @ hb, dtype=np.float64).ravel()
+            else:
+                Hw = (Xb.T @ (Xb * hb[:, None])).astype(np.float64, copy=False)
+                cross = (Xb.T @ hb).astype(np.float64, copy=False)
+            return Hw, cross, float(hb.sum())
+
+        Hw, cross, hbb = data.sweep(fn)
+        if not self.fit_intercept:
+            return Hw
+        H = np.empty((d + 1, d + 1))
+        H[:d, :d] = Hw
+        H[:d, d] = H[d, :d] = cross
+        H[d, d] = hbb
+        return H
+
+    def predict_proba1(self, theta):
+        """P(y = 1 | x) for the training rows, shape (n,)."""
+        return sigmoid(self.linear_predictor(theta))
+
+
+class MultinomialLogistic:
+    """Weighted mean softmax cross-entropy for K >= 3 classes.
+
+    Parameters
+    ----------
+    X : ndarray or csr_matrix of shape (n, d)
+    y : ndarray of shape (n,), integer codes in [0, K)
+    n_classes : int
+    sample_weight, fit_intercept, block_rows, n_threads : as :class:`BinaryLogistic`
+    """
+
+    def __init__(self, X, y, n_classes, sample_weight=None, *, fit_intercept=True, block_rows=None, n_threads=None):
+        y = np.asarray(y, dtype=np.intp)
+        self.data = _BlockedData(X, y, sample_weight, block_rows=block_rows, n_threads=n_threads)
+        self.n_classes = int(n_classes)
+        self.fit_intercept = bool(fit_intercept)
+        self.n_features = X.shape[1]
+        self.n_params = self.n_classes * (self.n_features + int(self.fit_intercept))
+        self._p_cache = (None, None)
+
+    def split(self, theta):
+        """Return ``(W, b)``: W of shape (K, d), b of shape (K,)."""
+        K, d = self.n_classes, self.n_features
+        W = theta[: K * d].reshape(K, d)
+        b = theta[K * d :] if self.fit_intercept else np.zeros(K)
+        return W, b
+
+    def join(self, W, b):
+        W = np.asarray(W, dtype=np.float64).ravel()
+        return np.concatenate([W, np.ravel(b)]) if self.fit_intercept else W.copy()
+
+    def coef_mask(self):
+        m = np.ones(self.n_params, dtype=bool)
+        if self.fit_intercept:
+            m[self.n_classes * self.n_features :] = False
+        return m
+
+    @property
+    def weight_sum(self):
+        return self.data.weight_sum
+
+    def _cast(self, W):
+        return np.asarray(W, dtype=self.data.dtype)
+
+    def linear_predictor(self, theta):
+        W, b = self.split(theta)
+        return np.asarray(self.data.X @ self._cast(W).T) + b
+
+    def value(self, theta):
+        return self.value_and_grad(theta)[0]
+
+    def value_and_grad(self, theta):
+        W, b = self.split(theta)
+        W = self._cast(W)
+        data = self.data
+
+        def fn(a, e, Xb):
+            z, lin_cache = Linear.forward(Xb, W, b)
+            loss, ce_cache = SoftmaxCrossEntropy.forward(z, data.y[a:e])
+            J, mean_cache = WeightedMean.forward(loss, data.weights(a, e))
+            dz = SoftmaxCrossEntropy.backward(ce_cache, WeightedMean.backward(mean_cache))
+            dW, db = Linear.backward(lin_cache, dz)
+            return J, dW.astype(np.float64, copy=False), db.astype(np.float64, copy=False)
+
+        J, gW, gb = data.sweep(fn)
+        return float(J), self.join(gW, gb)
+
+    def grad(self, theta):
+        return self.value_and_grad(theta)[1]
+
+    def _probs(self, theta):
+        key = self._p_cache[0]
+        if key is not None and key.shape == theta.shape and np.array_equal(key, theta):
+            return self._p_cache[1]
+        W, b = self.split(theta)
+        W = self._cast(W)
+        data = self.data
+        P = np.empty((data.n_samples, self.n_classes), dtype=data.dtype)
+
+        def fn(a, e, Xb):
+            z, _ = Linear.forward(Xb, W, b)
+            _, (A, _) = SoftmaxCrossEntropy.forward(z, data.y[a:e])
+            P[a:e] = A
+            return (0.0,)
+
+        data.sweep(fn)
+        self._p_cache = (np.array(theta, copy=True), P)
+        return P
+
+    def hessp(self, theta, v):
+        """Hessian-vector product: X^T [s (A*U - A * rowsum(A*U))], U = X V^T + c."""
+        P = self._probs(theta)
+        VW, vb = self.split(v)
+        VW = self._cast(VW)
+        data = self.data
+
+        def fn(a, e, Xb):
+            U = np.asarray(Xb @ VW.T) + vb
+            A = P[a:e]
+            AU = A * U
+            R = AU - A * AU.sum(axis=1, keepdims=True)
+            s = data.weights(a, e)
+            R *= s if np.isscalar(s) else s[:, None]
+            return np.asarray(Xb.T @ R, dtype=np.float64).T, R.sum(axis=0).astype(np.float64)
+
+        HW, hb = data.sweep(fn)
+        return self.join(HW, hb)
+
+    def hessian(self, theta):
+        """Full Hessian by columns of hessp; for small K*d only."""
+        n = self.n_params
+        H = np.empty((n, n))
+        eye = np.eye(n)
+        for j in range(n):
+            H[:, j] = self.hessp(theta, eye[j])
+        return 0.5 * (H + H.T)
+
+    def predict_proba(self, theta):
+        return self._probs(theta)
+
+
+def make_datafit(X, y, n_classes, sample_weight=None, *, fit_intercept=True, **kw):
+    """The data term for ``n_classes`` classes (y as integer codes)."""
+    if n_classes == 2:
+        return BinaryLogistic(X, y, sample_weight, fit_intercept=fit_intercept, **kw)
+    return MultinomialLogistic(X, y, n_classes, sample_weight, fit_intercept=fit_intercept, **kw)
+
+
+class Objective:
+    """Data term plus penalty: what the solvers minimise.
+
+    The smooth part F (data term plus the smooth part of the penalty) is what
+    gradients and Hessians describe; a non-smooth L1 part enters only through
+    :meth:`prox` and :meth:`value`.
+
+    Parameters
+    ----------
+    datafit : BinaryLogistic or MultinomialLogistic
+    penalty : logreg.penalties.Penalty
+        Acts on the entries of theta marked by ``datafit.coef_mask()``.
+
+    Attributes
+    ----------
+    n_passes : int
+        Passes over X so far (each value, gradient or Hessian-vector product
+        reads X once; a full Hessian counts as one).
+    """
+
+    def __init__(self, datafit, penalty):
+        self.datafit = datafit
+        self.penalty = penalty
+        self.mask = datafit.coef_mask()
+        self.n_params = datafit.n_params
+        self.n_passes = 0
+
+    @property
+    def smooth(self):
+        return self.penalty.smooth
+
+    def value(self, theta):
+        """The whole objective J(theta), float."""
+        self.n_passes += 1
+        return self.datafit.value(theta) + self.penalty.value(theta[self.mask])
+
+    def smooth_value(self, theta):
+        """F(theta), float."""
+        self.n_passes += 1
+        return self.datafit.value(theta) + self.penalty.smooth_value(theta[self.mask])
+
+    def value_and_grad(self, theta):
+        """F(theta) and its gradient (float64, shape (n_params,)), one pass over X."""
+        self.n_passes += 1
+        f, g = self.datafit.value_and_grad(theta)
+        w = theta[self.mask]
+        g[self.mask] += self.penalty.grad(w)
+        return f + self.penalty.smooth_value(w), g
+
+    def hessp(self, theta, v):
+        """Hessian of F at theta times v."""
+        self.n_passes += 1
+        Hv = self.datafit.hessp(theta, v)
+        Hv[self.mask] += self.penalty.hessp(theta[self.mask], v[self.mask])
+        return Hv
+
+    def hessian(self, theta):
+        """Full Hessian of F, shape (n_params, n_params)."""
+        self.n_passes += 1
+        H = self.datafit.hessian(theta)
+        idx = np.flatnonzero(self.mask)
+        H[idx, idx] += self.penalty.hess_diag(theta[self.mask])
+        return H
+
+    def prox(self, theta, step):
+        """Proximal step of the non-smooth part (identity when smooth)."""
+        if self.penalty.smooth:
+            return theta
+        out = theta.copy()
+        out[self.mask] = self.penalty.prox(theta[self.mask], step)
+        return out
+
+    def optimality(self, theta, grad):
+        """Max-norm of the minimum-norm subgradient of J, given grad F."""
+        if self.penalty.smooth:
+            return float(np.max(np.abs(grad))) if grad.size else 0.0
+        r = grad.copy()
+        r[self.mask] = self.penalty.subgrad_dist(theta[self.mask], grad[self.mask])
+        return float(np.max(np.abs(r))) if r.size else 0.0

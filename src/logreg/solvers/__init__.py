@@ -1,0 +1,44 @@
+"""Solvers, chosen by name from a registry.
+
+Each solver declares what it needs from the objective (``requires``) and
+whether it takes a non-smooth penalty (``supports_nonsmooth``);
+:func:`resolve` reads those declarations.
+"""
+
+from __future__ import annotations
+
+import scipy.sparse as sp
+
+from . import gd, lbfgs, newton  # noqa: F401  (registration)
+from .base import REGISTRY, Solver, SolverResult, get_solver, register, warn_not_converged
+
+__all__ = ["REGISTRY", "Solver", "SolverResult", "get_solver", "register", "resolve", "warn_not_converged"]
+
+
+def resolve(name, *, penalty, n_params, X):
+    """The solver class for ``name`` ('auto' chooses), checked against the penalty.
+
+    Parameters
+    ----------
+    name : str
+    penalty : logreg.penalties.Penalty
+    n_params : int
+    X : ndarray or sparse matrix
+
+    Returns
+    -------
+    type
+        A :class:`Solver` subclass.
+    """
+    if name == "auto":
+        if not penalty.smooth:
+            name = "gd"
+        elif n_params <= newton.EXACT_MAX_PARAMS and not sp.issparse(X):
+            name = "newton"
+        else:
+            name = "lbfgs"
+    cls = get_solver(name)
+    if not penalty.smooth and not cls.supports_nonsmooth:
+        ok = sorted(k for k, c in REGISTRY.items() if c.supports_nonsmooth)
+        raise ValueError(f"solver {name!r} needs a smooth penalty, got {penalty!r}; use solver in {ok} or 'auto'")
+    return cls

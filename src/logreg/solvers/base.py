@@ -1,0 +1,115 @@
+"""What every solver shares: the result record, the registry, the warning."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..exceptions import ConvergenceWarning
+
+__all__ = ["SolverResult", "Solver", "REGISTRY", "register", "get_solver"]
+
+
+@dataclass
+class SolverResult:
+    """What a solver returns.
+
+    Attributes
+    ----------
+    theta : ndarray of shape (n_params,)
+        The parameters reached.
+    n_iter : int
+        Iterations taken (outer iterations for Newton).
+    converged : bool
+        True when the optimality residual reached ``tol``.
+    history : list of float
+        The objective J after each iteration, starting with the initial value.
+    grad_norm : float
+        Max-norm of the (sub)gradient at ``theta``.
+    n_passes : int
+        Passes over X used.
+    message : str
+    """
+
+    theta: np.ndarray
+    n_iter: int
+    converged: bool
+    history: list = field(default_factory=list)
+    grad_norm: float = np.nan
+    n_passes: int = 0
+    message: str = ""
+
+
+REGISTRY: dict[str, type] = {}
+
+
+def register(cls):
+    """Class decorator: make a solver available by its ``name``."""
+    REGISTRY[cls.name] = cls
+    return cls
+
+
+class Solver:
+    """Base class of the solvers.
+
+    A solver declares what it needs from the objective in ``requires`` (names
+    of :class:`logreg.objective.Objective` methods) and whether it can handle a
+    non-smooth penalty (through ``prox``).  Compatibility checks read these
+    declarations instead of listing solver names.
+
+    Parameters
+    ----------
+    tol : float
+        Stop when the max-norm of the (sub)gradient of J is at most tol.
+    max_iter : int
+        Iteration limit.
+    verbose : int
+    callback : callable, optional
+        Called as ``callback(iteration, value, grad_norm)`` after each
+        iteration (progress bars use it).
+    """
+
+    name = "base"
+    requires: tuple = ("value_and_grad",)
+    supports_nonsmooth = False
+
+    def __init__(self, tol=1e-4, max_iter=100, verbose=0, callback=None, **options):
+        self.tol = float(tol)
+        self.max_iter = int(max_iter)
+        self.verbose = int(verbose)
+        self.callback = callback
+        self.options = options
+
+    def solve(self, objective, theta0):
+        """Minimise ``objective`` from ``theta0``; return a :class:`SolverResult`."""
+        raise NotImplementedError
+
+    def _report(self, it, value, gnorm):
+        if self.callback is not None:
+            self.callback(it, value, gnorm)
+        if self.verbose:
+            print(f"[{self.name}] iter {it:4d}  objective {value:.12g}  |grad|_inf {gnorm:.3e}")
+
+
+def get_solver(name):
+    """The solver class registered as ``name``."""
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        raise ValueError(f"unknown solver {name!r}; choose one of {sorted(REGISTRY) + ['auto']}") from None
+
+
+def warn_not_converged(result, solver_name, max_iter):
+    """Warn at max_iter with what to try."""
+    if result.converged:
+        return
+    warnings.warn(
+        f"solver {solver_name!r} stopped after max_iter={max_iter} iterations without reaching tol "
+        f"(|grad|_inf = {result.grad_norm:.3g}). Try: standardise the features (e.g. "
+        "sklearn.preprocessing.StandardScaler), raise max_iter, or use another solver "
+        "(solver='newton' converges in few iterations).",
+        ConvergenceWarning,
+        stacklevel=3,
+    )

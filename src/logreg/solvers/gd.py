@@ -1,0 +1,64 @@
+"""The seeds' batch gradient descent: theta <- theta - alpha * grad J.
+
+Seed 000 / 001: w := w - alpha dJ/dw, b := b - alpha dJ/db, both from the same
+gradient (a simultaneous update).  With a fixed ``learning_rate`` this is
+exactly the seeds' loop.  With ``learning_rate=None`` the step is found by a
+backtracking (Armijo) line search, which makes GD converge without tuning.
+With an L1 part in the penalty the step is followed by the proximal map
+(soft-thresholding): proximal gradient descent, ISTA.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .base import Solver, SolverResult, register
+
+
+@register
+class GradientDescent(Solver):
+    """Batch gradient descent, fixed step or backtracking line search.
+
+    Options
+    -------
+    learning_rate : float or None
+        The seeds' alpha.  None (default) uses backtracking.
+    """
+
+    name = "gd"
+    requires = ("value_and_grad", "smooth_value")
+    supports_nonsmooth = True
+
+    def solve(self, objective, theta0):
+        lr = self.options.get("learning_rate")
+        theta = np.array(theta0, dtype=np.float64)
+        f, g = objective.value_and_grad(theta)
+        history = [objective.value(theta) if not objective.smooth else f]
+        gnorm = objective.optimality(theta, g)
+        step = 1.0 if lr is None else float(lr)
+        converged = gnorm <= self.tol
+        it = 0
+        while not converged and it < self.max_iter:
+            it += 1
+            if lr is not None:
+                # the seeds' update, simultaneous in every coordinate
+                theta = objective.prox(theta - step * g, step)
+                f, g = objective.value_and_grad(theta)
+            else:
+                step = min(step * 2.0, 1e12)
+                while True:
+                    cand = objective.prox(theta - step * g, step)
+                    diff = cand - theta
+                    f_new, g_new = objective.value_and_grad(cand)
+                    # sufficient decrease for (proximal) gradient steps
+                    if f_new <= f + g @ diff + (diff @ diff) / (2.0 * step) + 1e-12 * abs(f) or step < 1e-20:
+                        break
+                    step *= 0.5
+                theta, f, g = cand, f_new, g_new
+            gnorm = objective.optimality(theta, g)
+            history.append(objective.value(theta) if not objective.smooth else f)
+            self._report(it, history[-1], gnorm)
+            if not np.isfinite(history[-1]):
+                break
+            converged = gnorm <= self.tol
+        return SolverResult(theta, it, bool(converged), history, gnorm, objective.n_passes)
