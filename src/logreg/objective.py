@@ -57,11 +57,6 @@ def _pool():
     return _POOL
 
 
-def _row_chunks(n, n_chunks):
-    edges = np.linspace(0, n, n_chunks + 1).astype(int)
-    return [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:]) if b > a]
-
-
 class _BlockedData:
     """X, y and normalised weights, cut into row blocks for one-pass sweeps.
 
@@ -102,7 +97,7 @@ class _BlockedData:
         # contiguous runs of blocks per worker keep each worker's reads sequential
         k = max(1, min(self.n_threads, len(blocks)))
         cuts = np.linspace(0, len(blocks), k + 1).astype(int)
-        self.work = [blocks[a:b] for a, b in zip(cuts[:-1], cuts[1:]) if b > a]
+        self.work = [blocks[a:b] for a, b in zip(cuts[:-1], cuts[1:], strict=True) if b > a]
         if self.sparse:
             # slicing CSR copies; cut each worker's rows once, up front, as views
             self._sparse_parts = {blk: _csr_rows(X, *blk) for run in self.work for blk in run}
@@ -124,7 +119,7 @@ class _BlockedData:
             acc = None
             for a, b in blocks:
                 out = fn(a, b, self.block(a, b))
-                acc = out if acc is None else tuple(u + v for u, v in zip(acc, out))
+                acc = out if acc is None else tuple(u + v for u, v in zip(acc, out, strict=True))
             return acc
 
         if len(self.work) == 1:
@@ -134,7 +129,7 @@ class _BlockedData:
             parts = list(_pool().map(run, self.work))
         acc = parts[0]
         for p in parts[1:]:
-            acc = tuple(u + v for u, v in zip(acc, p))
+            acc = tuple(u + v for u, v in zip(acc, p, strict=True))
         return acc
 
 
