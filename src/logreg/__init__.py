@@ -10,4 +10,30 @@ from __future__ import annotations
 from ._version import __version__
 from .estimator import LogisticRegression
 
-__all__ = ["LogisticRegression", "__version__"]
+
+def load(path):
+    """Load a model saved by :meth:`LogisticRegression.save` or ``logreg fit``.
+
+    The JSON model file is validated (schema, types and shapes); pickles are
+    refused.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+
+    Returns
+    -------
+    LogisticRegression
+        Fitted, ready to predict.
+
+    Raises
+    ------
+    logreg.exceptions.ModelFileError
+        The file is missing, malformed, or not a logreg model.
+    """
+    from .io.modelfile import read_model
+
+    return read_model(path).model
+
+
+__all__ = ["LogisticRegression", "__version__", "load"]

@@ -273,6 +273,28 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         idx = (z > 0).astype(int) if z.ndim == 1 else z.argmax(axis=1)
         return self.classes_[idx]
 
+    # ----------------------------------------------------------- model file
+    def save(self, path):
+        """Write the fitted model to a versioned JSON model file (never pickle).
+
+        The file is written to a temporary file in the same directory and
+        renamed, so an existing file at ``path`` is replaced whole or not at
+        all.  Read it back with :func:`logreg.load`.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+
+        Returns
+        -------
+        self : LogisticRegression
+        """
+        from .io.modelfile import write_model
+
+        check_is_fitted(self)
+        write_model(path, self)
+        return self
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True

@@ -1,0 +1,608 @@
+"""Tables in, design matrices out: CSV and Parquet through pyarrow.
+
+:func:`read_table` reads a file (``-`` reads CSV from standard input);
+:func:`prepare_training` selects the target, the features and an optional
+weight column, one-hot encodes string columns and applies the missing-value
+policy, recording everything needed to repeat the same steps at prediction
+time in a list of :class:`ColumnEncoding`; :func:`prepare_prediction` repeats
+them on new data.
+
+Every problem with the data raises :class:`DataError` with a one-line message
+that names the column, the row count and the fix.
+"""
+
+from __future__ import annotations
+
+import codecs
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pcsv
+import pyarrow.parquet as pq
+
+__all__ = [
+    "MISSING_POLICIES",
+    "ColumnEncoding",
+    "DataError",
+    "Design",
+    "prepare_prediction",
+    "prepare_training",
+    "read_table",
+]
+
+#: What to do with missing values (null or NaN) in the columns a model uses.
+MISSING_POLICIES = ("refuse", "drop", "mean")
+
+_PARQUET_SUFFIXES = {".parquet", ".pq", ".parq"}
+_COMPRESSED_SUFFIXES = {".gz", ".bz2", ".zst", ".lz4", ".br"}
+_SNIFF_BYTES = 1 << 16
+
+
+class DataError(ValueError):
+    """The input data cannot be used as given; the message says why and what to do."""
+
+
+def _one_line(text, limit=300):
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _plural(n, word):
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+# --------------------------------------------------------------------- read
+def _sniff_text(head, name):
+    """Refuse bytes that are not UTF-8 text before the CSV parser guesses at them.
+
+    pyarrow happily parses random bytes as a one-column CSV with a binary
+    column; the user should hear "not a CSV file" instead.
+    """
+    if b"\x00" in head:
+        raise DataError(f"{name} is not a CSV text file (it contains binary data); expected UTF-8 CSV or Parquet")
+    try:
+        # final=False: the sniffed prefix may end inside a multi-byte character
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError as exc:
+        raise DataError(
+            f"{name} is not UTF-8 text (bad byte at offset {exc.start}); expected UTF-8 CSV or Parquet"
+        ) from None
+
+
+def _csv_options():
+    # Empty cells in string columns are missing values, as they are in numeric ones.
+    return pcsv.ConvertOptions(strings_can_be_null=True)
+
+
+def _read_csv(source, name):
+    try:
+        return pcsv.read_csv(source, convert_options=_csv_options())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError) as exc:
+        msg = str(exc)
+        if "Empty CSV file" in msg:
+            raise DataError(f"{name} is empty; expected CSV with a header row, or Parquet") from None
+        raise DataError(f"could not parse {name} as CSV: {_one_line(msg, 200)}") from None
+
+
+def read_table(source, *, stdin=None):
+    """Read a CSV or Parquet file into a pyarrow Table.
+
+    Parquet is recognised by its magic bytes or a ``.parquet``/``.pq`` suffix;
+    everything else is read as UTF-8 CSV with a header row (compressed CSV by
+    its suffix, e.g. ``.csv.gz``).
+
+    Parameters
+    ----------
+    source : str or os.PathLike
+        A file path, or ``"-"`` to read CSV from standard input.
+    stdin : binary file, optional
+        Where ``"-"`` reads from; default ``sys.stdin.buffer``.
+
+    Returns
+    -------
+    pyarrow.Table
+        At least one row.
+
+    Raises
+    ------
+    DataError
+        The file is missing, empty, not CSV/Parquet, or has no data rows.
+    """
+    if str(source) == "-":
+        name = "standard input"
+        stream = stdin if stdin is not None else sys.stdin.buffer
+        data = stream.read()
+        if not data.strip():
+            raise DataError("standard input is empty; pipe in CSV with a header row")
+        _sniff_text(data[:_SNIFF_BYTES], name)
+        table = _read_csv(pa.BufferReader(data), name)
+    else:
+        path = Path(source)
+        name = str(source)
+        if not path.exists():
+            raise DataError(f"{name}: no such file")
+        if path.is_dir():
+            raise DataError(f"{name} is a directory; expected a CSV or Parquet file")
+        try:
+            size = path.stat().st_size
+            with open(path, "rb") as fh:
+                head = fh.read(_SNIFF_BYTES)
+        except OSError as exc:
+            raise DataError(f"cannot read {name}: {exc.strerror or exc}") from None
+        if size == 0:
+            raise DataError(f"{name} is empty; expected CSV with a header row, or Parquet")
+        if head[:4] == b"PAR1" or path.suffix.lower() in _PARQUET_SUFFIXES:
+            try:
+                table = pq.read_table(path)
+            except (pa.ArrowException, OSError) as exc:
+                raise DataError(f"could not read {name} as Parquet: {_one_line(exc, 200)}") from None
+        elif path.suffix.lower() in _COMPRESSED_SUFFIXES:
+            table = _read_csv(str(path), name)
+        else:
+            _sniff_text(head, name)
+            table = _read_csv(str(path), name)
+    if table.num_columns == 0:
+        raise DataError(f"{name} has no columns")
+    dupes = sorted({c for c in table.column_names if table.column_names.count(c) > 1})
+    if dupes:
+        raise DataError(f"{name} has duplicate column names: {', '.join(map(repr, dupes))}; rename them")
+    if table.num_rows == 0:
+        raise DataError(f"{name} has a header but no data rows")
+    return table
+
+
+# ------------------------------------------------------------------ encode
+@dataclass
+class ColumnEncoding:
+    """How one source column becomes model features.
+
+    Parameters
+    ----------
+    name : str
+        The source column.
+    kind : {'numeric', 'categorical'}
+        Numeric columns (numbers and booleans) give one feature; categorical
+        (string) columns give one 0/1 feature per level except ``reference``.
+    levels : list of str, optional
+        Categorical only: the levels seen in training, sorted.
+    reference : str, optional
+        Categorical only: the level without a feature (treatment coding, as
+        in R and statsmodels formulas), so that the features are not collinear
+        with the intercept.  None when every level has a feature.
+    fill : float or str, optional
+        The training mean (numeric) or most frequent level (categorical): the
+        value ``missing='mean'`` fills in, at fit and at predict time.
+    """
+
+    name: str
+    kind: str
+    levels: list | None = None
+    reference: str | None = None
+    fill: float | str | None = None
+
+    @property
+    def feature_names(self):
+        """The model features this column produces, in order.
+
+        Returns
+        -------
+        list of str
+            ``[name]`` for numeric columns, ``["name=level", ...]`` for
+            categorical ones.
+        """
+        if self.kind == "numeric":
+            return [self.name]
+        return [f"{self.name}={lv}" for lv in self.levels if lv != self.reference]
+
+    def to_dict(self):
+        """JSON-ready form (see :mod:`logreg.io.modelfile`)."""
+        d = {"name": self.name, "kind": self.kind, "fill": self.fill}
+        if self.kind == "categorical":
+            d["levels"] = list(self.levels)
+            d["reference"] = self.reference
+        return d
+
+    @classmethod
+    def from_dict(cls, d):
+        """Inverse of :meth:`to_dict` (the caller validates the schema)."""
+        return cls(
+            name=d["name"], kind=d["kind"], levels=d.get("levels"), reference=d.get("reference"), fill=d.get("fill")
+        )
+
+
+@dataclass
+class Design:
+    """A model-ready view of a table.
+
+    Attributes
+    ----------
+    X : ndarray of shape (n_samples, n_features), float64
+    y : ndarray of shape (n_samples,) or None
+    sample_weight : ndarray of shape (n_samples,) or None
+    ids : pyarrow.Array or None
+        The id column, rows aligned with X.
+    feature_names : list of str
+    columns : list of ColumnEncoding
+    target : str or None
+    weight : str or None
+    n_rows_read : int
+    n_rows_dropped : int
+    missing_counts : dict
+        Column name -> rows with a missing value (before the policy applied).
+    missing : str
+        The policy applied.
+    """
+
+    X: np.ndarray
+    y: np.ndarray | None
+    sample_weight: np.ndarray | None
+    ids: pa.Array | None
+    feature_names: list
+    columns: list
+    target: str | None = None
+    weight: str | None = None
+    n_rows_read: int = 0
+    n_rows_dropped: int = 0
+    missing_counts: dict = field(default_factory=dict)
+    missing: str = "refuse"
+
+    @property
+    def n_samples(self):
+        return self.X.shape[0]
+
+    def describe_dropped(self):
+        """One line saying which rows the ``drop`` policy removed, or ''."""
+        if not self.n_rows_dropped:
+            return ""
+        per = ", ".join(f"{c!r}: {n}" for c, n in self.missing_counts.items())
+        return f"dropped {self.n_rows_dropped} of {self.n_rows_read} rows with missing values ({per})"
+
+
+def _is_numeric(typ):
+    return pa.types.is_integer(typ) or pa.types.is_floating(typ) or pa.types.is_decimal(typ) or pa.types.is_boolean(typ)
+
+
+def _is_text(typ):
+    return pa.types.is_string(typ) or pa.types.is_large_string(typ) or pa.types.is_dictionary(typ)
+
+
+def _missing_mask(col):
+    """Boolean numpy mask of nulls, and NaNs in float columns."""
+    col = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    if pa.types.is_null(col.type):
+        return np.ones(len(col), dtype=bool)
+    mask = col.is_null()
+    if pa.types.is_floating(col.type):
+        mask = pc.or_(mask, pc.is_nan(col))
+    return mask.fill_null(True).to_numpy(zero_copy_only=False).astype(bool)
+
+
+def _as_float(col, name, source):
+    try:
+        arr = pc.cast(col, pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        sample = [v for v in col.drop_null().to_pylist()[:3]]
+        raise DataError(
+            f"column {name!r} in {source} should be numeric (it was in training) but has values like "
+            f"{', '.join(map(repr, sample))}"
+        ) from None
+    return arr.to_numpy(zero_copy_only=False).astype(np.float64, copy=False)
+
+
+def _as_text(col):
+    if pa.types.is_dictionary(col.type):
+        col = col.cast(col.type.value_type)
+    if not _is_text(col.type):
+        # levels are compared as strings; a column that was text in training
+        # may be inferred as numbers in a small prediction file
+        col = pc.cast(col, pa.string())
+    return np.asarray(col.to_pylist(), dtype=object)
+
+
+def _check_columns(table, names, role, source):
+    missing = [c for c in names if c not in table.column_names]
+    if missing:
+        have = ", ".join(table.column_names[:20]) + (" …" if table.num_columns > 20 else "")
+        what = "column" if len(missing) == 1 else "columns"
+        raise DataError(f"{role} {what} {', '.join(map(repr, missing))} not in {source}; it has: {have}")
+
+
+def _feature_kind(table, name, source):
+    typ = table.schema.field(name).type
+    if _is_numeric(typ):
+        return "numeric"
+    if _is_text(typ):
+        return "categorical"
+    if pa.types.is_null(typ):
+        raise DataError(f"column {name!r} in {source} is empty (every value is missing); leave it out with --features")
+    raise DataError(
+        f"column {name!r} in {source} has type {typ}, which logreg cannot use as a feature; "
+        "convert it to a number or a string, or leave it out with --features"
+    )
+
+
+def _target_values(col):
+    col = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    if pa.types.is_dictionary(col.type):
+        col = col.cast(col.type.value_type)
+    if _is_text(col.type):
+        return np.asarray(col.to_pylist(), dtype=object).astype(str)
+    if pa.types.is_integer(col.type) or pa.types.is_boolean(col.type):
+        return col.to_numpy(zero_copy_only=False)
+    return _as_float(col, "", "")
+
+
+def _apply_missing(masks, policy, source, n_rows, fillable):
+    """Decide which rows to keep under the policy.
+
+    ``masks`` maps column -> missing mask; ``fillable`` is the set of columns
+    that ``mean`` may fill (the features).  Returns the keep mask and counts.
+    """
+    counts = {c: int(m.sum()) for c, m in masks.items() if m.any()}
+    keep = np.ones(n_rows, dtype=bool)
+    if not counts:
+        return keep, counts
+    any_missing = np.zeros(n_rows, dtype=bool)
+    for c in counts:
+        any_missing |= masks[c]
+    per = ", ".join(f"{c!r} ({_plural(n, 'row')})" for c, n in counts.items())
+    if policy == "refuse":
+        raise DataError(
+            f"missing values in {source}: {per}; {int(any_missing.sum())} of {n_rows} rows affected. "
+            "Use --missing drop to drop those rows or --missing mean to fill the training means"
+        )
+    if policy == "mean":
+        unfillable = [c for c in counts if c not in fillable]
+        if unfillable:
+            raise DataError(
+                f"missing values in {', '.join(map(repr, unfillable))} of {source} cannot be filled by "
+                "--missing mean (only features can); use --missing drop"
+            )
+        return keep, counts
+    if policy == "drop":
+        keep = ~any_missing
+        if not keep.any():
+            raise DataError(f"every row of {source} has a missing value ({per}); nothing is left after --missing drop")
+        return keep, counts
+    raise DataError(f"unknown missing-value policy {policy!r}; use one of {', '.join(MISSING_POLICIES)}")
+
+
+def _encode(table, encodings, keep, source, *, fill):
+    """Build X from the kept rows; unseen categories are an error."""
+    n = int(keep.sum())
+    blocks = []
+    for enc in encodings:
+        col = table.column(enc.name).combine_chunks()
+        mask = _missing_mask(col)[keep]
+        if enc.kind == "numeric":
+            if pa.types.is_null(col.type):
+                values = np.full(len(col), np.nan)
+            else:
+                values = _as_float(col, enc.name, source)
+            values = values[keep]
+            if fill and mask.any():
+                values = np.where(mask, enc.fill, values)
+            if np.isinf(values).any():
+                k = int(np.isinf(values).sum())
+                raise DataError(f"column {enc.name!r} in {source} has infinite values in {_plural(k, 'row')}")
+            blocks.append(values[:, None])
+        else:
+            values = _as_text(col)[keep]
+            if fill and mask.any():
+                values = np.where(mask, enc.fill, values)
+            known = set(enc.levels)
+            unseen = [v for v in values if v is not None and v not in known]
+            if unseen:
+                uniq = sorted(set(unseen))
+                shown = ", ".join(map(repr, uniq[:5])) + (" …" if len(uniq) > 5 else "")
+                raise DataError(
+                    f"column {enc.name!r} in {source} has {_plural(len(uniq), 'level')} not seen in training "
+                    f"({shown}; {_plural(len(unseen), 'row')}); the model knows {', '.join(map(repr, enc.levels))}"
+                )
+            levels = [lv for lv in enc.levels if lv != enc.reference]
+            onehot = np.zeros((n, len(levels)))
+            for j, lv in enumerate(levels):
+                onehot[:, j] = values == lv
+            blocks.append(onehot)
+    if not blocks:
+        return np.empty((n, 0))
+    return np.ascontiguousarray(np.hstack(blocks), dtype=np.float64)
+
+
+def prepare_training(
+    table,
+    *,
+    target,
+    features=None,
+    weight=None,
+    exclude=(),
+    missing="refuse",
+    reference_levels=True,
+    source="the data",
+):
+    """Select and encode the training data.
+
+    Parameters
+    ----------
+    table : pyarrow.Table
+    target : str
+        The label column (any type, two or more distinct values).
+    features : list of str, optional
+        Feature columns; default every column except target, weight and
+        ``exclude``.
+    weight : str, optional
+        A column of non-negative sample weights.
+    exclude : sequence of str
+        Columns never used as features (e.g. an id column).
+    missing : {'refuse', 'drop', 'mean'}
+        Missing values (null or NaN) in the used columns are refused, or their
+        rows dropped, or features filled with the training mean (most frequent
+        level for string columns).
+    reference_levels : bool, default=True
+        Drop each string column's first level (treatment coding).  Use True
+        with an intercept, False without one.
+    source : str
+        How to name the data in messages (e.g. the file name).
+
+    Returns
+    -------
+    Design
+
+    Raises
+    ------
+    DataError
+    """
+    if missing not in MISSING_POLICIES:
+        raise DataError(f"unknown missing-value policy {missing!r}; use one of {', '.join(MISSING_POLICIES)}")
+    _check_columns(table, [target], "target", source)
+    if weight is not None:
+        _check_columns(table, [weight], "weight", source)
+    if features is None:
+        skip = {target, weight, *exclude}
+        features = [c for c in table.column_names if c not in skip]
+    else:
+        features = list(features)
+        _check_columns(table, features, "feature", source)
+        clash = [c for c in features if c in (target, weight)]
+        if clash:
+            raise DataError(f"column {clash[0]!r} cannot be both a feature and the target or weight")
+    if not features:
+        raise DataError(f"{source} has no feature columns besides the target {target!r}")
+    kinds = {c: _feature_kind(table, c, source) for c in features}
+
+    n_rows = table.num_rows
+    masks = {target: _missing_mask(table.column(target))}
+    if weight is not None:
+        masks[weight] = _missing_mask(table.column(weight))
+    for c in features:
+        masks[c] = _missing_mask(table.column(c))
+    keep, counts = _apply_missing(masks, missing, source, n_rows, fillable=set(features))
+
+    encodings = []
+    for c in features:
+        col = table.column(c).combine_chunks()
+        present = keep & ~masks[c]
+        if kinds[c] == "numeric":
+            values = _as_float(col, c, source)[present]
+            fill = float(values.mean()) if values.size else None
+            encodings.append(ColumnEncoding(c, "numeric", fill=fill))
+        else:
+            values = _as_text(col)[present]
+            levels, freq = np.unique(values.astype(str), return_counts=True)
+            levels = [str(v) for v in levels]
+            fill = levels[int(np.argmax(freq))] if levels else None
+            ref = levels[0] if reference_levels and levels else None
+            encodings.append(ColumnEncoding(c, "categorical", levels=levels, reference=ref, fill=fill))
+        if fill is None:
+            raise DataError(f"column {c!r} in {source} has no values left to learn from")
+
+    X = _encode(table, encodings, keep, source, fill=(missing == "mean"))
+    y = _target_values(table.column(target))[keep]
+    classes = np.unique(y)
+    if classes.size < 2:
+        only = classes[0].item() if hasattr(classes[0], "item") else classes[0]
+        raise DataError(
+            f"target column {target!r} has one class ({only!r}) in {_plural(y.size, 'row')}; "
+            "logistic regression needs two or more"
+        )
+    sw = None
+    if weight is not None:
+        if not _is_numeric(table.schema.field(weight).type):
+            raise DataError(f"weight column {weight!r} must be numeric, it has type {table.schema.field(weight).type}")
+        sw = _as_float(table.column(weight).combine_chunks(), weight, source)[keep]
+        if not np.all(np.isfinite(sw)) or (sw < 0).any():
+            raise DataError(f"weight column {weight!r} must hold finite non-negative numbers")
+        if not sw.sum() > 0:
+            raise DataError(f"weight column {weight!r} sums to zero; at least one row needs a positive weight")
+    names = [n for enc in encodings for n in enc.feature_names]
+    return Design(
+        X=X,
+        y=y,
+        sample_weight=sw,
+        ids=None,
+        feature_names=names,
+        columns=encodings,
+        target=target,
+        weight=weight,
+        n_rows_read=n_rows,
+        n_rows_dropped=int(n_rows - keep.sum()),
+        missing_counts=counts,
+        missing=missing,
+    )
+
+
+def prepare_prediction(
+    table,
+    columns,
+    *,
+    target=None,
+    weight=None,
+    id_column=None,
+    missing="refuse",
+    source="the data",
+):
+    """Encode new data exactly as the training data was encoded.
+
+    Parameters
+    ----------
+    table : pyarrow.Table
+    columns : list of ColumnEncoding
+        From the model file.
+    target : str, optional
+        Also read the labels (for evaluation).
+    weight : str, optional
+        Also read sample weights (for evaluation).
+    id_column : str, optional
+        A column carried through to the output, rows aligned.
+    missing : {'refuse', 'drop', 'mean'}
+        As in :func:`prepare_training`; ``mean`` fills the *training* values
+        recorded in ``columns``.
+    source : str
+
+    Returns
+    -------
+    Design
+
+    Raises
+    ------
+    DataError
+        A feature column is missing, a numeric column has text, a string
+        column has a level unseen in training, or a value is missing.
+    """
+    if missing not in MISSING_POLICIES:
+        raise DataError(f"unknown missing-value policy {missing!r}; use one of {', '.join(MISSING_POLICIES)}")
+    names = [enc.name for enc in columns]
+    _check_columns(table, names, "feature", source)
+    extra = [c for c in (target, weight, id_column) if c is not None]
+    _check_columns(table, extra, "requested", source)
+    n_rows = table.num_rows
+    masks = {c: _missing_mask(table.column(c)) for c in [*names, *extra] if c != id_column}
+    keep, counts = _apply_missing(masks, missing, source, n_rows, fillable=set(names))
+    X = _encode(table, columns, keep, source, fill=(missing == "mean"))
+    y = _target_values(table.column(target))[keep] if target is not None else None
+    sw = None
+    if weight is not None:
+        sw = _as_float(table.column(weight).combine_chunks(), weight, source)[keep]
+        if not np.all(np.isfinite(sw)) or (sw < 0).any():
+            raise DataError(f"weight column {weight!r} must hold finite non-negative numbers")
+    ids = None
+    if id_column is not None:
+        ids = table.column(id_column).combine_chunks().filter(pa.array(keep))
+    return Design(
+        X=X,
+        y=y,
+        sample_weight=sw,
+        ids=ids,
+        feature_names=[n for enc in columns for n in enc.feature_names],
+        columns=list(columns),
+        target=target,
+        weight=weight,
+        n_rows_read=n_rows,
+        n_rows_dropped=int(n_rows - keep.sum()),
+        missing_counts=counts,
+        missing=missing,
+    )
