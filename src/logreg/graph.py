@@ -72,18 +72,23 @@ def sigmoid(z):
     return special.expit(z)
 
 
-def _sigmoid_and_log1pexp(z):
-    """Return ``(sigmoid(z), log1pexp(z))`` from one exponential.
+def _sigmoid_cross_entropy(z, y):
+    """Return ``(loss, a, a - y)`` from one exponential, each to full relative precision.
 
     With e = exp(-|z|) in (0, 1]: sigmoid is 1/(1+e) for z >= 0 and e/(1+e)
-    otherwise; log1pexp is max(z, 0) + log1p(e).
+    otherwise.  The loss is summed as (max(z, 0) - y z) + log1p(e): for y in
+    {0, 1} the bracket is exact, so at z = 37, y = 1 the loss is log1p(e^-37),
+    not (37 + 8.5e-17) - 37 = 0.  Likewise a - y is formed as (1 - y) - (1 - a)
+    for z >= 0, since 1 - a = e/(1+e) is known exactly while a itself rounds to 1.
     """
     e = np.exp(-np.abs(z))
     inv = 1.0 / (1.0 + e)
     pos = z >= 0
-    a = np.where(pos, inv, e * inv)
-    lse = np.maximum(z, 0) + np.log1p(e)
-    return a, lse
+    tail = e * inv  # sigmoid(-|z|)
+    a = np.where(pos, inv, tail)
+    r = np.where(pos, (1.0 - y) - tail, tail - y)
+    loss = (np.maximum(z, 0) - y * z) + np.log1p(e)
+    return loss, a, r
 
 
 class Linear:
@@ -199,10 +204,10 @@ class SigmoidCrossEntropy:
         Returns
         -------
         loss : ndarray of shape (n,)
-        cache : tuple (a, y) with a = sigmoid(z)
+        cache : tuple (a, y, a - y) with a = sigmoid(z)
         """
-        a, lse = _sigmoid_and_log1pexp(z)
-        return lse - y * z, (a, y)
+        loss, a, r = _sigmoid_cross_entropy(z, y)
+        return loss, (a, y, r)
 
     @staticmethod
     def backward(cache, dloss):
@@ -217,8 +222,7 @@ class SigmoidCrossEntropy:
         -------
         dz : ndarray of shape (n,)
         """
-        a, y = cache
-        return dloss * (a - y)
+        return dloss * cache[2]
 
 
 class SoftmaxCrossEntropy:

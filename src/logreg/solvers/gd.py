@@ -50,8 +50,13 @@ class GradientDescent(Solver):
                     cand = objective.prox(theta - step * g, step)
                     diff = cand - theta
                     f_new, g_new = objective.value_and_grad(cand)
-                    # sufficient decrease for (proximal) gradient steps
-                    if f_new <= f + g @ diff + (diff @ diff) / (2.0 * step) + 1e-12 * abs(f) or step < 1e-20:
+                    # sufficient decrease for (proximal) gradient steps: f_new <= f + g.d + |d|^2/(2 step).
+                    # Near the optimum that decrease is below the rounding of f, so also accept on
+                    # the gradient form (g_new - g).d <= |d|^2/(2 step), which implies the same bound
+                    # for a convex f and is computed to absolute, not relative, precision.  (A slack
+                    # on f instead lets the step grow until GD stalls far above a small tol.)
+                    q = (diff @ diff) / (2.0 * step)
+                    if f_new <= f + g @ diff + q or (g_new - g) @ diff <= q or step < 1e-20:
                         break
                     step *= 0.5
                 theta, f, g = cand, f_new, g_new
