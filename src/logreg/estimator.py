@@ -212,6 +212,11 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self.solver_ = solver_cls.name
         self.n_passes_ = int(result.n_passes)
         self.grad_norm_ = float(result.grad_norm)
+        # --- statistics: sufficient statistics for summary(), only when cheap (logreg.stats)
+        from .stats import fit_statistics
+
+        self._stats_ = fit_statistics(X, codes, classes.size, sample_weight, self.coef_, self.intercept_, self.fit_intercept)
+        # --- end statistics
         return self
 
     # -------------------------------------------------------------- predict
@@ -272,6 +277,57 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         z = self.decision_function(X)
         idx = (z > 0).astype(int) if z.ndim == 1 else z.argmax(axis=1)
         return self.classes_[idx]
+
+    # ------------------------------------------------------------ statistics
+    def summary(
+        self, X=None, y=None, *, sample_weight=None, cov_type="nonrobust", groups=None, alpha=0.05, weight_type="frequency"
+    ):
+        """Inference table: coefficients, standard errors, z, p-values, intervals, likelihood measures.
+
+        Uses the statistics stored by ``fit`` (the model keeps no reference
+        to X); pass the training data to recompute them, which is needed for
+        ``cov_type='cluster'`` and after fits too large to store them.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features), optional
+            The training data.
+        y : array-like of shape (n_samples,), optional
+            The training labels (with X).
+        sample_weight : array-like of shape (n_samples,), optional
+            The training weights (with X).
+        cov_type : {'nonrobust', 'HC0', 'HC1', 'cluster'}, default='nonrobust'
+        groups : array-like of shape (n_samples,), optional
+            Cluster labels for ``cov_type='cluster'``.
+        alpha : float, default=0.05
+            Intervals at level 1 - alpha.
+        weight_type : {'frequency', 'probability'}, default='frequency'
+            Frequency weights count repeated rows; probability weights are
+            sampling weights (Stata's pweight).
+
+        Returns
+        -------
+        logreg.stats.LogisticSummary
+            ``to_frame()``, ``to_dict()``, ``to_json()``, ``str()`` and
+            attributes such as ``log_likelihood``, ``aic``, ``pseudo_r2``.
+
+        Warns
+        -----
+        PenalizedInferenceWarning
+            For penalised fits: their standard errors are not valid inference.
+        """
+        from .stats import summarize
+
+        return summarize(
+            self,
+            X,
+            y,
+            sample_weight=sample_weight,
+            cov_type=cov_type,
+            groups=groups,
+            alpha=alpha,
+            weight_type=weight_type,
+        )
 
     # ----------------------------------------------------------- model file
     def save(self, path):

@@ -1,0 +1,860 @@
+"""Statistical inference for a fitted logistic regression: the summary table.
+
+At the end of ``fit`` the estimator calls :func:`fit_statistics`, which, when
+it is cheap, makes one extra pass over X and keeps the sufficient statistics
+for inference (never X itself)::
+
+    log-likelihood        L      = sum_i s_i [y_i z_i - log(1 + e^{z_i})]
+    Fisher information    F      = X~^T diag(s_i a_i (1 - a_i)) X~
+    HC0 meat              M      = sum_i s_i   (y_i - a_i)^2 x~_i x~_i^T   (frequency weights)
+                          M_prob = sum_i s_i^2 (y_i - a_i)^2 x~_i x~_i^T   (probability weights)
+
+with X~ = [1, X] and the raw sample weights s (not divided by S), so integer
+weights give exactly the numbers of repeated rows.  :func:`summarize` turns
+them into a :class:`LogisticSummary`:
+
+    nonrobust   V = F^-1
+    HC0         V = F^-1 M F^-1
+    HC1         V = HC0 * n / (n - k)
+    cluster     V = F^-1 (sum_g u_g u_g^T) F^-1 * G/(G-1) * (n-1)/(n-k),
+                u_g = sum_{i in g} s_i (y_i - a_i) x~_i
+
+(the cluster correction is statsmodels' default and Stata's).  n is the sum
+of the weights for frequency weights and the number of rows with positive
+weight for probability weights; k is the number of parameters.
+
+Multinomial models (K >= 3 classes) are reported as statsmodels' ``MNLogit``
+and Stata's ``mlogit`` do: the first class is the baseline and each other
+class k gets the contrasts ``beta_k - beta_0``.  The softmax parameters of the
+fit are not identified without a penalty (adding a vector to every class
+leaves the model unchanged), but these contrasts are; their Fisher
+information is F with the baseline class's block deleted.
+
+Penalised fits have no valid standard errors: the estimate is biased towards
+zero and its sampling distribution is not centred on the truth.  The summary
+then uses the inverse of the *penalised* Hessian ``F + P`` (the Laplace
+approximation of a Bayesian posterior under the matching Gaussian prior),
+says so in a note and emits :class:`~logreg.exceptions.PenalizedInferenceWarning`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from scipy import linalg, special
+from scipy import stats as sps
+
+from .exceptions import PenalizedInferenceWarning
+
+__all__ = [
+    "FitStatistics",
+    "LogisticSummary",
+    "compute_statistics",
+    "fit_statistics",
+    "should_store",
+    "summarize",
+    "term_names",
+    "STORE_MAX_PARAMS",
+    "STORE_MAX_WORK",
+]
+
+#: ``fit`` stores the inference statistics only up to this many parameters ...
+STORE_MAX_PARAMS = 1000
+#: ... and while n_samples * n_params^2 (the flops of the Fisher information) stays below this.
+STORE_MAX_WORK = 2e9
+
+#: Bytes of the densified row block ``[1, X_b]`` (plus its per-class scores) per step.
+_BLOCK_BYTES = 1 << 21
+
+COLUMNS = ["coef", "std_err", "z", "p_value", "ci_lower", "ci_upper"]
+INTERCEPT_NAME = "const"
+COV_TYPES = ("nonrobust", "HC0", "HC1", "cluster")
+WEIGHT_TYPES = ("frequency", "probability")
+
+
+# --------------------------------------------------------------------------- statistics
+@dataclass
+class FitStatistics:
+    """Sufficient statistics for inference at the fitted parameters.
+
+    Parameters are laid out as ``[b, w_1, ..., w_d]`` (intercept first, only
+    with an intercept), and for K >= 3 classes as K such blocks, class by
+    class in the order of ``classes_``.
+
+    Attributes
+    ----------
+    n_classes : int
+    fit_intercept : bool
+    n_features : int
+    weight_sum : float
+        S, the sum of the sample weights.
+    n_rows : int
+        Rows with a positive weight.
+    unit_weights : bool
+        True when every weight is 1 (then ``meat_prob`` equals ``meat``).
+    log_likelihood : float
+    null_log_likelihood : float
+        Of the intercept-only model (class shares), as statsmodels and Stata.
+    params : ndarray of shape (P,)
+    fisher : ndarray of shape (P, P)
+    meat : ndarray of shape (P, P)
+        HC0 meat with frequency weights, sum_i s_i u_i u_i^T.
+    meat_prob : ndarray of shape (P, P) or None
+        HC0 meat with probability weights, sum_i s_i^2 u_i u_i^T; None when
+        ``unit_weights``.
+    cluster_meat : ndarray of shape (P, P) or None
+        sum_g u_g u_g^T over the groups given to :func:`compute_statistics`.
+    n_groups : int or None
+    """
+
+    n_classes: int
+    fit_intercept: bool
+    n_features: int
+    weight_sum: float
+    n_rows: int
+    unit_weights: bool
+    log_likelihood: float
+    null_log_likelihood: float
+    params: np.ndarray
+    fisher: np.ndarray
+    meat: np.ndarray
+    meat_prob: np.ndarray | None = None
+    cluster_meat: np.ndarray | None = None
+    n_groups: int | None = None
+
+
+def should_store(n_samples, n_params):
+    """Whether ``fit`` stores the inference statistics (cheap enough).
+
+    Parameters
+    ----------
+    n_samples, n_params : int
+
+    Returns
+    -------
+    bool
+    """
+    return n_params <= STORE_MAX_PARAMS and float(n_samples) * float(n_params) ** 2 <= STORE_MAX_WORK
+
+
+def _stats_params(coef, intercept, n_classes, fit_intercept):
+    """Fitted parameters in the stats layout: (K', p) with the intercept first."""
+    coef = np.atleast_2d(np.asarray(coef, dtype=np.float64))
+    intercept = np.atleast_1d(np.asarray(intercept, dtype=np.float64))
+    if fit_intercept:
+        B = np.column_stack([intercept[: coef.shape[0]], coef])
+    else:
+        B = coef.copy()
+    return B  # (1, p) for binary, (K, p) for multinomial
+
+
+def _null_log_likelihood(y, s, n_classes):
+    """Intercept-only log-likelihood, in closed form: sum_k S_k log(S_k / S).
+
+    Both statsmodels and Stata compare with this model also when the fitted
+    model has no intercept; so do we.
+    """
+    S_k = np.bincount(y, weights=s, minlength=n_classes).astype(np.float64)
+    S = S_k.sum()
+    pos = S_k > 0
+    return float(np.sum(S_k[pos] * np.log(S_k[pos] / S)))
+
+
+def compute_statistics(X, y, n_classes, sample_weight, coef, intercept, fit_intercept, *, groups=None):
+    """One pass over X: log-likelihood, Fisher information and HC0 meats.
+
+    Parameters
+    ----------
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+    y : ndarray of shape (n_samples,)
+        Integer class codes in [0, n_classes).
+    n_classes : int
+    sample_weight : ndarray of shape (n_samples,) or None
+        Raw weights (class weights already multiplied in).
+    coef : ndarray of shape (1, n_features) or (n_classes, n_features)
+    intercept : ndarray of shape (1,) or (n_classes,)
+    fit_intercept : bool
+    groups : array-like of shape (n_samples,), optional
+        Cluster labels; adds the cluster-robust meat.
+
+    Returns
+    -------
+    FitStatistics
+    """
+    n, d = X.shape
+    y = np.asarray(y, dtype=np.intp)
+    if sample_weight is None:
+        s = np.ones(n)
+    else:
+        s = np.asarray(sample_weight, dtype=np.float64)
+    unit = bool(np.all(s == 1.0))
+    B = _stats_params(coef, intercept, n_classes, fit_intercept)
+    p = B.shape[1]
+    binary = n_classes == 2
+    K = 1 if binary else n_classes
+    P = K * p
+
+    gcodes = None
+    n_groups = None
+    if groups is not None:
+        groups = np.asarray(groups)
+        if groups.shape != (n,):
+            raise ValueError(f"groups must have one label per row: shape ({n},), got {groups.shape}")
+        _, gcodes = np.unique(groups, return_inverse=True)
+        # a cluster whose rows all have weight zero is not in the sample (as repeated rows)
+        n_groups = int(np.unique(gcodes[s > 0]).size)
+        gcodes = gcodes.ravel()
+        cluster_scores = np.zeros((int(gcodes.max()) + 1 if n else 0, P))
+
+    fisher = np.zeros((P, P))
+    meat = np.zeros((P, P))
+    meat_prob = None if unit else np.zeros((P, P))
+    ll = 0.0
+    rows = max(64, _BLOCK_BYTES // (8 * max(P, 1)))
+    for a in range(0, n, rows):
+        e = min(a + rows, n)
+        Xb = X[a:e]
+        Xb = Xb.toarray() if sp.issparse(Xb) else np.asarray(Xb)
+        Xt = np.empty((e - a, p))
+        if fit_intercept:
+            Xt[:, 0] = 1.0
+            Xt[:, 1:] = Xb
+        else:
+            Xt[:] = Xb
+        sb, yb = s[a:e], y[a:e]
+        if binary:
+            z = Xt @ B[0]
+            pr = special.expit(z)
+            ll += float(sb @ (yb * z - np.logaddexp(0.0, z)))
+            fisher += Xt.T @ (Xt * (sb * pr * (1.0 - pr))[:, None])
+            r = yb - pr
+            U = Xt * r[:, None]  # per-row scores u_i, (nb, p)
+        else:
+            Z = Xt @ B.T
+            logp = special.log_softmax(Z, axis=1)
+            ll += float(sb @ logp[np.arange(e - a), yb])
+            A = np.exp(logp)
+            # F[k, l] = sum_i s_i a_ik (delta_kl - a_il) x~_i x~_i^T, block by block
+            for k in range(K):
+                for m in range(k, K):
+                    c = sb * A[:, k] * ((k == m) - A[:, m])
+                    blk = Xt.T @ (Xt * c[:, None])
+                    fisher[k * p : (k + 1) * p, m * p : (m + 1) * p] += blk
+                    if m != k:
+                        fisher[m * p : (m + 1) * p, k * p : (k + 1) * p] += blk.T
+            R = -A
+            R[np.arange(e - a), yb] += 1.0
+            U = (R[:, :, None] * Xt[:, None, :]).reshape(e - a, P)
+        meat += U.T @ (U * sb[:, None])
+        if meat_prob is not None:
+            meat_prob += U.T @ (U * (sb * sb)[:, None])
+        if gcodes is not None:
+            np.add.at(cluster_scores, gcodes[a:e], U * sb[:, None])
+
+    cluster_meat = cluster_scores.T @ cluster_scores if gcodes is not None else None
+    return FitStatistics(
+        n_classes=int(n_classes),
+        fit_intercept=bool(fit_intercept),
+        n_features=int(d),
+        weight_sum=float(s.sum()),
+        n_rows=int(np.count_nonzero(s > 0)),
+        unit_weights=unit,
+        log_likelihood=ll,
+        null_log_likelihood=_null_log_likelihood(y, s, n_classes),
+        params=B.ravel(),
+        fisher=fisher,
+        meat=meat,
+        meat_prob=meat_prob,
+        cluster_meat=cluster_meat,
+        n_groups=n_groups,
+    )
+
+
+def fit_statistics(X, y, n_classes, sample_weight, coef, intercept, fit_intercept):
+    """:func:`compute_statistics` when :func:`should_store` says it is cheap, else None.
+
+    Called once at the end of ``LogisticRegression.fit``; the parameters are
+    those of :func:`compute_statistics`.
+
+    Returns
+    -------
+    FitStatistics or None
+    """
+    p = X.shape[1] + int(fit_intercept)
+    n_params = p * (1 if n_classes == 2 else n_classes)
+    if not should_store(X.shape[0], n_params):
+        return None
+    return compute_statistics(X, y, n_classes, sample_weight, coef, intercept, fit_intercept)
+
+
+# --------------------------------------------------------------------------- covariance
+def _penalty_curvature(model):
+    """The penalty's Hessian on the (un-normalised) log-likelihood scale, per coefficient.
+
+    The estimator minimises (1/S) [sum_i s_i l_i + r(w) / C]; for r = ||w||^2/2
+    that adds I / C to the Fisher information (elastic-net: (1 - l1_ratio) / C;
+    the L1 part has no curvature).  Returns 0.0 for unpenalised fits.
+    """
+    if not _is_penalized(model):
+        return 0.0
+    C = float(model.C)
+    if model.penalty == "l2":
+        return 1.0 / C
+    if model.penalty == "elasticnet":
+        return (1.0 - float(model.l1_ratio or 0.0)) / C
+    return 0.0
+
+
+def _is_penalized(model):
+    return model.penalty is not None and model.penalty != "none" and bool(np.isfinite(model.C))
+
+
+def _inverse(H):
+    """Inverse of a symmetric PSD matrix; the pseudo-inverse when singular.
+
+    Returns
+    -------
+    Hinv : ndarray
+    singular : bool
+    """
+    try:
+        c = linalg.cho_factor(H, check_finite=False)
+        Hinv = linalg.cho_solve(c, np.eye(H.shape[0]), check_finite=False)
+        if np.all(np.isfinite(Hinv)):
+            # Cholesky succeeds on some numerically singular matrices; check conditioning
+            dg = np.sqrt(np.clip(np.diag(H), 1e-300, None))
+            corr = H / np.outer(dg, dg)
+            if np.linalg.cond(corr) < 1e12:
+                return Hinv, False
+    except (linalg.LinAlgError, ValueError):
+        pass
+    return linalg.pinvh(H), True
+
+
+def _covariance(st, model, cov_type, weight_type):
+    """Identified parameters and their covariance.
+
+    Returns
+    -------
+    params : ndarray of shape (k,)
+    cov : ndarray of shape (k, k)
+    singular : bool
+        The Fisher information was singular (pseudo-inverse used).
+    """
+    p = st.n_features + int(st.fit_intercept)
+    K = 1 if st.n_classes == 2 else st.n_classes
+    P = K * p
+    pen = _penalty_curvature(model)
+    pen_diag = np.zeros(P)
+    if pen:
+        for k in range(K):
+            pen_diag[k * p + int(st.fit_intercept) : (k + 1) * p] = pen
+    if cov_type == "nonrobust":
+        meat = None
+    elif cov_type in ("HC0", "HC1"):
+        meat = st.meat if (weight_type == "frequency" or st.meat_prob is None) else st.meat_prob
+    else:
+        meat = st.cluster_meat
+
+    if K == 1:
+        D = None  # identity: the binary parameters are identified
+    else:
+        # contrasts with the baseline (first) class: theta_k - theta_0, k = 1..K-1
+        D = np.zeros(((K - 1) * p, P))
+        for k in range(1, K):
+            D[(k - 1) * p : k * p, k * p : (k + 1) * p] = np.eye(p)
+            D[(k - 1) * p : k * p, :p] = -np.eye(p)
+
+    if K > 1 and not pen:
+        # unpenalised softmax: work in the identified baseline parameterisation, where the
+        # Fisher information (and the meats) are the full ones without the baseline's block
+        keep = slice(p, P)
+        H = st.fisher[keep, keep]
+        meat = None if meat is None else meat[keep, keep]
+        params = D @ st.params
+    else:
+        H = st.fisher + np.diag(pen_diag)
+        params = st.params
+    Hinv, singular = _inverse(H)
+    cov = Hinv if meat is None else Hinv @ meat @ Hinv
+    if K > 1 and pen:
+        params = D @ params
+        cov = D @ cov @ D.T
+    return params, 0.5 * (cov + cov.T), singular
+
+
+# --------------------------------------------------------------------------- names
+def term_names(model):
+    """Names of the terms: ``const`` then ``feature_names_in_`` (or x0..x{d-1}).
+
+    Parameters
+    ----------
+    model : LogisticRegression
+        A fitted model.
+
+    Returns
+    -------
+    list of str
+    """
+    d = model.coef_.shape[1]
+    names = getattr(model, "feature_names_in_", None)
+    feats = [str(v) for v in names] if names is not None else [f"x{j}" for j in range(d)]
+    return ([INTERCEPT_NAME] if model.fit_intercept else []) + feats
+
+
+# --------------------------------------------------------------------------- summary
+def _json_safe(v):
+    if isinstance(v, dict):
+        return {str(k): _json_safe(x) for k, x in v.items()}
+    if isinstance(v, list | tuple):
+        return [_json_safe(x) for x in v]
+    if isinstance(v, np.ndarray):
+        return _json_safe(v.tolist())
+    if isinstance(v, np.bool_ | bool):
+        return bool(v)
+    if isinstance(v, np.integer):
+        return int(v)
+    if isinstance(v, float | np.floating):
+        v = float(v)
+        return v if math.isfinite(v) else None
+    return v
+
+
+class LogisticSummary:
+    """The inference table and likelihood measures of a fitted model.
+
+    Built by ``LogisticRegression.summary()``; see :func:`summarize`.
+
+    Attributes
+    ----------
+    params, std_err, z, p_value, ci_lower, ci_upper : ndarray of shape (k,)
+        One entry per term (for K >= 3 classes: per class after the baseline,
+        per term).
+    cov_params : ndarray of shape (k, k)
+    terms : list of str
+        Term names (for K >= 3 classes: ``"<class>:<term>"``).
+    log_likelihood, null_log_likelihood : float
+    llr : float
+        Likelihood-ratio statistic 2 (L - L_null).
+    llr_pvalue : float
+        Its chi-squared p-value with ``df_model`` degrees of freedom.
+    df_model : int
+        k minus the parameters of the intercept-only null model (K - 1).
+    df_resid : float
+        nobs - k.
+    aic, bic : float
+        -2 L + 2 k and -2 L + k log(nobs).
+    pseudo_r2 : float
+        McFadden's 1 - L / L_null.
+    deviance : float
+        -2 L (0/1 responses: the saturated model has L = 0).
+    nobs : float
+        Sum of the weights (frequency weights), or rows with positive weight.
+    n_iter : int
+    converged : bool
+    cov_type : str
+    alpha : float
+    penalized : bool
+    valid_inference : bool
+        False for penalised fits.
+    notes : list of str
+    """
+
+    def __init__(self, **kw):
+        self.__dict__.update(kw)
+
+    # -- forms ------------------------------------------------------------
+    def to_frame(self):
+        """The coefficient table.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per term (index ``term``; for K >= 3 classes a MultiIndex
+            ``(class, term)``), columns ``coef, std_err, z, p_value, ci_lower,
+            ci_upper``.
+        """
+        import pandas as pd
+
+        if self.n_classes > 2:
+            index = pd.MultiIndex.from_tuples(self._index, names=["class", "term"])
+        else:
+            index = pd.Index(self.terms, name="term")
+        data = np.column_stack([self.params, self.std_err, self.z, self.p_value, self.ci_lower, self.ci_upper])
+        return pd.DataFrame(data, index=index, columns=COLUMNS)
+
+    def cov_frame(self):
+        """``cov_params`` as a DataFrame labelled by term."""
+        import pandas as pd
+
+        return pd.DataFrame(self.cov_params, index=self.terms, columns=self.terms)
+
+    def to_dict(self):
+        """Everything as plain Python values (NaN and inf become None).
+
+        Returns
+        -------
+        dict
+        """
+        rows = []
+        for i, t in enumerate(self.terms):
+            row = {"term": t}
+            if self.n_classes > 2:
+                row["class"], row["term"] = self._index[i][0], self._index[i][1]
+            for c, v in zip(
+                COLUMNS, (self.params, self.std_err, self.z, self.p_value, self.ci_lower, self.ci_upper), strict=True
+            ):
+                row[c] = v[i]
+            rows.append(row)
+        out = {
+            "model": "Logit" if self.n_classes == 2 else "MNLogit",
+            "classes": list(self.classes),
+            "baseline_class": self.classes[0] if self.n_classes > 2 else None,
+            "cov_type": self.cov_type,
+            "weight_type": self.weight_type,
+            "alpha": self.alpha,
+            "nobs": self.nobs,
+            "n_rows": self.n_rows,
+            "df_model": self.df_model,
+            "df_resid": self.df_resid,
+            "log_likelihood": self.log_likelihood,
+            "null_log_likelihood": self.null_log_likelihood,
+            "llr": self.llr,
+            "llr_pvalue": self.llr_pvalue,
+            "pseudo_r2": self.pseudo_r2,
+            "aic": self.aic,
+            "bic": self.bic,
+            "deviance": self.deviance,
+            "n_iter": self.n_iter,
+            "converged": self.converged,
+            "solver": self.solver,
+            "penalized": self.penalized,
+            "valid_inference": self.valid_inference,
+            "n_groups": self.n_groups,
+            "coefficients": rows,
+            "notes": list(self.notes),
+        }
+        return _json_safe(out)
+
+    def to_json(self, **kwargs):
+        """:meth:`to_dict` as a JSON string (``kwargs`` go to ``json.dumps``)."""
+        return json.dumps(self.to_dict(), allow_nan=False, **kwargs)
+
+    def __repr__(self):
+        return f"<LogisticSummary: {len(self.terms)} terms, cov_type={self.cov_type!r}, log-likelihood={self.log_likelihood:.6g}>"
+
+    def __str__(self):
+        return self.as_text()
+
+    def as_text(self, width=78):
+        """A text table in the layout of statsmodels' ``Logit.summary()``."""
+        title = ("Logit" if self.n_classes == 2 else "MNLogit") + " Regression Results"
+        if self.penalized:
+            title = "Penalised " + title
+        left = [
+            ("Dep. Variable:", self.dep_var),
+            ("Model:", "Logit" if self.n_classes == 2 else "MNLogit"),
+            ("Method:", "MLE" if not self.penalized else f"penalised ({self.penalty})"),
+            ("Solver:", str(self.solver)),
+            ("Iterations:", str(self.n_iter)),
+            ("converged:", str(self.converged)),
+            ("Covariance Type:", self.cov_type),
+            ("AIC:", f"{self.aic:.4g}"),
+        ]
+        right = [
+            ("No. Observations:", f"{self.nobs:g}"),
+            ("Df Residuals:", f"{self.df_resid:g}"),
+            ("Df Model:", f"{self.df_model:d}"),
+            ("Pseudo R-squ.:", f"{self.pseudo_r2:.4f}"),
+            ("Log-Likelihood:", f"{self.log_likelihood:.5g}"),
+            ("LL-Null:", f"{self.null_log_likelihood:.5g}"),
+            ("LLR p-value:", f"{self.llr_pvalue:.4g}"),
+            ("BIC:", f"{self.bic:.4g}"),
+        ]
+        half = width // 2
+        lines = [title.center(width), "=" * width]
+        for (lk, lv), (rk, rv) in zip(left, right, strict=True):
+            lhs = lk + str(lv).rjust(half - 1 - len(lk))
+            rhs = rk + str(rv).rjust(width - half - len(rk))
+            lines.append(lhs + " " + rhs)
+        lines.append("=" * width)
+        lo, hi = self.alpha / 2, 1 - self.alpha / 2
+        label_w = max([len(t) for t in self._labels()] + [12])
+        head = (
+            " " * label_w
+            + f"{'coef':>11}{'std err':>11}{'z':>11}{'P>|z|':>11}"
+            + f"{f'[{lo:.3g}':>11}{f'{hi:.3g}]':>11}"
+        )
+        table_w = max(width, len(head))
+        body = [head, "-" * table_w]
+        current = None
+        for i, label in enumerate(self._labels()):
+            if self.n_classes > 2 and self._index[i][0] != current:
+                current = self._index[i][0]
+                body.append(f"y={current}".ljust(table_w, " "))
+            body.append(
+                label.ljust(label_w)
+                + "".join(
+                    _fmt(v)
+                    for v in (
+                        self.params[i],
+                        self.std_err[i],
+                        self.z[i],
+                        self.p_value[i],
+                        self.ci_lower[i],
+                        self.ci_upper[i],
+                    )
+                )
+            )
+        lines += body + ["=" * table_w]
+        if self.notes:
+            lines.append("Notes:")
+            for j, note in enumerate(self.notes, 1):
+                lines.append(f"[{j}] {note}")
+        return "\n".join(lines)
+
+    def _labels(self):
+        if self.n_classes > 2:
+            return [t for _, t in self._index]
+        return list(self.terms)
+
+
+def _fmt(v):
+    if not np.isfinite(v):
+        return f"{'nan' if np.isnan(v) else v:>11}"
+    if v != 0 and (abs(v) >= 1e5 or abs(v) < 1e-3):
+        return f"{v:>11.3e}"
+    return f"{v:>11.4f}"
+
+
+def _codes_for(model, y):
+    classes = model.classes_
+    y = np.asarray(y)
+    if y.ndim != 1:
+        y = y.ravel()
+    codes = np.searchsorted(classes, y)
+    codes = np.clip(codes, 0, classes.size - 1)
+    bad = classes[codes] != y
+    if np.any(bad):
+        raise ValueError(f"y has labels the model was not fitted on: {np.unique(y[bad])[:5].tolist()}")
+    return codes
+
+
+def summarize(
+    model,
+    X=None,
+    y=None,
+    *,
+    sample_weight=None,
+    cov_type="nonrobust",
+    groups=None,
+    alpha=0.05,
+    weight_type="frequency",
+):
+    """Inference table of a fitted :class:`~logreg.LogisticRegression`.
+
+    Parameters
+    ----------
+    model : LogisticRegression
+        A fitted model.
+    X : {array-like, sparse matrix} of shape (n_samples, n_features), optional
+        The training data.  Without it the statistics stored by ``fit`` are
+        used; it is needed for ``cov_type='cluster'`` and when the fit was too
+        large to store them.
+    y : array-like of shape (n_samples,), optional
+        The training labels (with X).
+    sample_weight : array-like of shape (n_samples,), optional
+        The training weights (with X); the model's ``class_weight`` is applied
+        on top, as in ``fit``.
+    cov_type : {'nonrobust', 'HC0', 'HC1', 'cluster'}, default='nonrobust'
+        'nonrobust' inverts the Fisher information; 'HC0' and 'HC1' are the
+        sandwich estimators (HC1 = HC0 n/(n-k)); 'cluster' is cluster-robust
+        by ``groups`` with statsmodels' (and Stata's) small-sample correction.
+        Note that statsmodels' discrete models give HC0 for 'HC1'.
+    groups : array-like of shape (n_samples,), optional
+        Cluster labels, required for (and only used by) ``cov_type='cluster'``.
+    alpha : float, default=0.05
+        Confidence intervals are at level 1 - alpha.
+    weight_type : {'frequency', 'probability'}, default='frequency'
+        How to read the sample weights: as counts of repeated rows (n = sum of
+        weights; matches ``fit``'s "integer weights equal repeated rows") or as
+        sampling weights (n = rows with positive weight; the sandwich meat
+        uses squared weights, as Stata's ``pweight``).
+
+    Returns
+    -------
+    LogisticSummary
+
+    Raises
+    ------
+    ValueError
+        When the statistics are needed from X and y and they were not given.
+
+    Warns
+    -----
+    PenalizedInferenceWarning
+        For penalised fits (penalty not None and C finite).
+    """
+    from sklearn.utils.class_weight import compute_class_weight
+    from sklearn.utils.validation import _check_sample_weight, check_is_fitted
+
+    check_is_fitted(model)
+    if cov_type not in COV_TYPES:
+        raise ValueError(f"cov_type must be one of {COV_TYPES}, got {cov_type!r}")
+    if weight_type not in WEIGHT_TYPES:
+        raise ValueError(f"weight_type must be one of {WEIGHT_TYPES}, got {weight_type!r}")
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must be in (0, 1), got {alpha!r}")
+    if cov_type == "cluster" and groups is None:
+        raise ValueError("cov_type='cluster' needs groups: one cluster label per row of X")
+    if groups is not None and cov_type != "cluster":
+        raise ValueError(f"groups is only used with cov_type='cluster', got cov_type={cov_type!r}")
+    n_classes = model.classes_.size
+
+    if X is not None:
+        if y is None:
+            raise ValueError("summary(X, y): y is needed together with X")
+        Xv = model._check_X(X)
+        codes = _codes_for(model, y)
+        if codes.shape[0] != Xv.shape[0]:
+            raise ValueError(f"X has {Xv.shape[0]} rows but y has {codes.shape[0]}")
+        sw = _check_sample_weight(sample_weight, Xv, dtype=np.float64, ensure_non_negative=True)
+        if model.class_weight is not None:
+            cw = compute_class_weight(model.class_weight, classes=model.classes_, y=model.classes_[codes])
+            sw = sw * cw[codes]
+        st = compute_statistics(
+            Xv, codes, n_classes, sw, model.coef_, model.intercept_, model.fit_intercept, groups=groups
+        )
+    else:
+        if cov_type == "cluster":
+            raise ValueError(
+                "cov_type='cluster' needs the per-cluster scores, which fit does not store: "
+                "pass the training data, model.summary(X, y, cov_type='cluster', groups=groups)"
+            )
+        if y is not None or sample_weight is not None:
+            raise ValueError("y and sample_weight are only used together with X: model.summary(X, y, ...)")
+        st = getattr(model, "_stats_", None)
+        if st is None:
+            raise ValueError(
+                "this fit was too large to keep the inference statistics (more than "
+                f"{STORE_MAX_PARAMS} parameters or n_samples * n_params^2 > {STORE_MAX_WORK:.0e}); "
+                "pass X and y: model.summary(X, y, sample_weight=...)"
+            )
+        current = _stats_params(model.coef_, model.intercept_, n_classes, model.fit_intercept).ravel()
+        if current.shape != st.params.shape or not np.allclose(current, st.params, rtol=1e-12, atol=0):
+            raise ValueError(
+                "the coefficients changed since fit stored its statistics; pass X and y: model.summary(X, y)"
+            )
+
+    params, cov, singular = _covariance(st, model, cov_type, weight_type)
+    k = params.size
+    nobs = st.weight_sum if weight_type == "frequency" else float(st.n_rows)
+    if cov_type == "HC1":
+        cov = cov * (nobs / (nobs - k))
+    elif cov_type == "cluster":
+        G = st.n_groups
+        if G < 2:
+            raise ValueError("cov_type='cluster' needs at least two groups")
+        cov = cov * (G / (G - 1.0) * (nobs - 1.0) / (nobs - k))
+
+    with np.errstate(invalid="ignore", divide="ignore"):
+        se = np.sqrt(np.clip(np.diag(cov), 0.0, None))
+        z = params / se
+    pval = 2.0 * sps.norm.sf(np.abs(z))
+    q = sps.norm.ppf(1.0 - alpha / 2.0)
+
+    feats = term_names(model)
+    if n_classes > 2:
+        index = [(_label(c), t) for c in model.classes_[1:] for t in feats]
+        terms = [f"{c}:{t}" for c, t in index]
+    else:
+        index, terms = None, feats
+
+    # the null model has one intercept per non-baseline class (also when the model has none,
+    # as statsmodels and Stata): the LR test has the difference in parameters as df
+    df_model = k - (n_classes - 1)
+    ll, ll0 = st.log_likelihood, st.null_log_likelihood
+    llr = 2.0 * (ll - ll0)
+    penalized = _is_penalized(model)
+
+    notes = []
+    if penalized:
+        msg = (
+            f"Penalised fit (penalty={model.penalty!r}, C={model.C:g}): the estimates are shrunk towards zero, "
+            "so these standard errors, z, p-values and intervals are NOT valid inference. They use the inverse "
+            "penalised Hessian (a Laplace approximation, Bayesian under the matching Gaussian prior). "
+            "Refit with penalty=None for frequentist inference."
+        )
+        notes.append(msg)
+        warnings.warn(msg, PenalizedInferenceWarning, stacklevel=3)
+    if cov_type == "nonrobust":
+        notes.append("Covariance matrix from the inverse Fisher information (observed = expected for the logit link).")
+    elif cov_type in ("HC0", "HC1"):
+        corr = "" if cov_type == "HC0" else f", times n/(n-k) = {nobs:g}/{nobs - k:g}"
+        notes.append(f"Heteroscedasticity-robust sandwich covariance ({cov_type}{corr}).")
+    else:
+        notes.append(f"Cluster-robust covariance over {st.n_groups} groups, with the correction G/(G-1)*(n-1)/(n-k).")
+    if n_classes > 2:
+        notes.append(
+            f"Multinomial coefficients are contrasts with the baseline class {_label(model.classes_[0])!r} "
+            "(statsmodels MNLogit / Stata mlogit parameterisation)."
+        )
+    if not st.unit_weights:
+        notes.append(f"Sample weights read as {weight_type} weights (n = {nobs:g}).")
+    if singular:
+        notes.append(
+            "The Fisher information is singular (collinear columns or separation): a pseudo-inverse was used "
+            "and the standard errors are not reliable."
+        )
+    if not getattr(model, "converged_", True):
+        notes.append("The solver did not converge: the estimates and the statistics may be off.")
+    for diag in getattr(model, "_diagnostics_", None) or []:
+        notes.append(diag.message)
+
+    return LogisticSummary(
+        n_classes=n_classes,
+        classes=[_label(c) for c in model.classes_],
+        dep_var="y",
+        terms=terms,
+        _index=index,
+        params=params,
+        std_err=se,
+        z=z,
+        p_value=pval,
+        ci_lower=params - q * se,
+        ci_upper=params + q * se,
+        cov_params=cov,
+        cov_type=cov_type,
+        weight_type=weight_type,
+        alpha=float(alpha),
+        nobs=nobs,
+        n_rows=st.n_rows,
+        n_groups=st.n_groups if cov_type == "cluster" else None,
+        df_model=int(df_model),
+        df_resid=nobs - k,
+        log_likelihood=ll,
+        null_log_likelihood=ll0,
+        llr=llr,
+        llr_pvalue=float(sps.chi2.sf(llr, df_model)) if df_model > 0 else float("nan"),
+        pseudo_r2=1.0 - ll / ll0 if ll0 != 0 else float("nan"),
+        aic=-2.0 * ll + 2.0 * k,
+        bic=-2.0 * ll + k * math.log(nobs),
+        deviance=-2.0 * ll,
+        n_iter=int(np.max(model.n_iter_)),
+        converged=bool(getattr(model, "converged_", True)),
+        solver=getattr(model, "solver_", None),
+        penalized=penalized,
+        penalty=model.penalty,
+        valid_inference=not penalized,
+        notes=notes,
+    )
+
+
+def _label(c):
+    """A class label as a plain Python value (JSON-friendly)."""
+    return c.item() if isinstance(c, np.generic) else c
