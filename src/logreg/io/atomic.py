@@ -72,7 +72,10 @@ def atomic_path(path):
         as it was.
     """
     path = check_output_path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise OutputPathError(f"cannot write to directory {str(path.parent)!r}: {exc.strerror or exc}") from None
     os.close(fd)
     tmp = Path(tmp)
     try:

@@ -371,6 +371,14 @@ def _apply_missing(masks, policy, source, n_rows, fillable):
     raise DataError(f"unknown missing-value policy {policy!r}; use one of {', '.join(MISSING_POLICIES)}")
 
 
+def _check_fill(enc, source):
+    if enc.fill is None:
+        raise DataError(
+            f"column {enc.name!r} in {source} has missing values and the model records no training value "
+            "to fill them with; use --missing drop"
+        )
+
+
 def _encode(table, encodings, keep, source, *, fill):
     """Build X from the kept rows; unseen categories are an error."""
     n = int(keep.sum())
@@ -385,6 +393,7 @@ def _encode(table, encodings, keep, source, *, fill):
                 values = _as_float(col, enc.name, source)
             values = values[keep]
             if fill and mask.any():
+                _check_fill(enc, source)
                 values = np.where(mask, enc.fill, values)
             if np.isinf(values).any():
                 k = int(np.isinf(values).sum())
@@ -393,6 +402,7 @@ def _encode(table, encodings, keep, source, *, fill):
         else:
             values = _as_text(col)[keep]
             if fill and mask.any():
+                _check_fill(enc, source)
                 values = np.where(mask, enc.fill, values)
             known = set(enc.levels)
             unseen = [v for v in values if v is not None and v not in known]

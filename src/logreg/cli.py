@@ -1,0 +1,692 @@
+"""The ``logreg`` command: fit, predict, evaluate, summary, explain, demo.
+
+Conventions shared by every command:
+
+- Bad input (a missing or unreadable file, a column that is not there, an
+  option out of range, a model file that does not check out...) exits with
+  code 2 and exactly one line on standard error, ``logreg: error: ...``; no
+  traceback, and nothing is written.
+- Outputs are written to a temporary file in the target directory and then
+  renamed, so an existing file is replaced whole or not at all.
+- Results go to standard output; progress, notes and warnings to standard
+  error.  ``--json`` prints one machine-readable JSON object instead of text;
+  ``--quiet`` silences progress, notes and warnings.
+- A rich progress bar when standard error is a terminal, plain lines otherwise.
+
+Set ``LOGREG_DEBUG=1`` to see the traceback of an unexpected (exit code 1)
+error.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+import traceback
+import warnings
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import typer
+from typer import Abort
+from typer.core import TyperGroup
+
+try:  # recent typer vendors click: its exceptions are not click's
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+except ImportError:  # pragma: no cover - older typer on top of click
+    from click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+
+from ._version import __version__
+from .exceptions import ModelFileError
+from .io.atomic import OutputPathError, atomic_path, check_output_path
+from .io.modelfile import read_model, write_model
+from .io.tables import MISSING_POLICIES, ColumnEncoding, DataError, prepare_prediction, prepare_training, read_table
+
+__all__ = ["app", "main"]
+
+#: Exit code of bad input (the same code click uses for usage errors).
+EXIT_BAD_INPUT = 2
+#: Exit code of an unexpected failure.
+EXIT_INTERNAL = 1
+
+
+class BadInput(ValueError):
+    """A problem with the user's input; its message is the one line printed."""
+
+
+#: Exceptions that mean "the input is wrong", not "logreg is broken".
+_USER_ERRORS = (BadInput, DataError, ModelFileError, OutputPathError)
+
+
+def _one_line(text):
+    return " ".join(str(text).split())
+
+
+def _error(message):
+    # a plain write, not rich: rich would wrap a long message over lines
+    sys.stderr.write(f"logreg: error: {_one_line(message)}\n")
+    sys.stderr.flush()
+
+
+class _Group(TyperGroup):
+    """Typer group that turns every error into one line on stderr.
+
+    Typer's standalone mode prints usage errors in a multi-line box and
+    unexpected exceptions with a traceback; scripts that call ``logreg`` want
+    an exit code and one line they can log.
+    """
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        try:
+            rv = super().main(
+                args=args,
+                prog_name=prog_name or "logreg",
+                complete_var=complete_var,
+                standalone_mode=False,
+                **extra,
+            )
+            code = rv if isinstance(rv, int) else 0
+        except NoArgsIsHelpError as exc:
+            # typer's rich help prints itself and returns ""
+            text = exc.ctx.get_help()
+            if text:
+                typer.echo(text)
+            code = 0
+        except UsageError as exc:
+            _error(exc.format_message())
+            code = EXIT_BAD_INPUT
+        except Abort:
+            _error("aborted")
+            code = EXIT_INTERNAL
+        except ClickException as exc:
+            _error(exc.format_message())
+            code = exc.exit_code
+        except _USER_ERRORS as exc:
+            _error(exc)
+            code = EXIT_BAD_INPUT
+        except KeyboardInterrupt:
+            _error("interrupted")
+            code = 130
+        except BrokenPipeError:
+            # the reader went away (e.g. `logreg predict ... | head`): not an error
+            code = 0
+        except Exception as exc:  # noqa: BLE001 - the last line of defence
+            if os.environ.get("LOGREG_DEBUG"):
+                traceback.print_exc()
+            _error(f"internal error: {type(exc).__name__}: {exc} (set LOGREG_DEBUG=1 for the traceback)")
+            code = EXIT_INTERNAL
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+app = typer.Typer(
+    cls=_Group,
+    name="logreg",
+    help=(
+        "Logistic regression on CSV and Parquet files: the seeds' model (z = Xw + b, a = σ(z), "
+        "cross-entropy, backward pass dz = a − y), fitted exactly."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version_callback(value: bool):
+    if value:
+        typer.echo(f"logreg {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version_callback, is_eager=True, help="Print the version and exit."),
+    ] = False,
+):
+    """Logistic regression on CSV and Parquet files.
+
+    Bad input exits with code 2 and one line on standard error.
+    """
+
+
+# ----------------------------------------------------------------- output
+class _Output:
+    """Where a command's text goes: results to stdout, chatter to stderr.
+
+    Parameters
+    ----------
+    quiet : bool
+        No progress, notes or warnings.
+    as_json : bool
+        The result is one JSON object on stdout; no text result.
+    """
+
+    def __init__(self, quiet=False, as_json=False):
+        self.quiet = quiet
+        self.as_json = as_json
+        self.warnings = []
+
+    def console(self, stderr=False):
+        from rich.console import Console
+
+        stream = sys.stderr if stderr else sys.stdout
+        width = None
+        if not stream.isatty() and "COLUMNS" not in os.environ:
+            width = 120  # rich's 80 columns would wrap tables in files and logs
+        return Console(file=stream, width=width, highlight=False, soft_wrap=False)
+
+    def note(self, message):
+        if not self.quiet:
+            sys.stderr.write(f"logreg: {_one_line(message)}\n")
+
+    def emit_json(self, obj):
+        from .io.modelfile import _jsonable
+
+        sys.stdout.write(json.dumps(_jsonable(obj), indent=2, allow_nan=False, ensure_ascii=False) + "\n")
+
+    @contextmanager
+    def collect_warnings(self):
+        """Record warnings, then print each distinct one as a single line."""
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield caught
+        seen = set()
+        for w in caught:
+            text = f"{w.category.__name__}: {_one_line(w.message)}"
+            if text not in seen:
+                seen.add(text)
+                self.warnings.append(text)
+        if not self.quiet:
+            for text in self.warnings:
+                sys.stderr.write(f"logreg: warning: {text}\n")
+
+    def progress(self, max_iter):
+        return _FitProgress(max_iter, enabled=not self.quiet, console=self.console(stderr=True))
+
+
+class _FitProgress:
+    """The fit's ``callback(iteration, objective, grad_norm)``.
+
+    A rich progress bar on a terminal; on a pipe, plain lines at iterations
+    1-10, then every 10th to 100, every 100th to 1000, ... and the last.
+    """
+
+    def __init__(self, max_iter, *, enabled, console):
+        self.max_iter = max(int(max_iter), 1)
+        self.console = console
+        self.rich = enabled and console.is_terminal
+        self.plain = enabled and not self.rich
+        self.last = None
+        self.last_printed = None
+
+    def __enter__(self):
+        if self.rich:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self._progress = Progress(
+                TextColumn("[bold]fit[/bold]"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("objective {task.fields[objective]}"),
+                TextColumn("‖grad‖∞ {task.fields[grad]}"),
+                TimeElapsedColumn(),
+                console=self.console,
+            )
+            self._task = self._progress.add_task("fit", total=self.max_iter, objective="…", grad="…")
+            self._progress.start()
+        return self
+
+    def __call__(self, iteration, objective, grad_norm):
+        self.last = (iteration, objective, grad_norm)
+        if self.rich:
+            self._progress.update(
+                self._task, completed=iteration, objective=f"{objective:.10g}", grad=f"{grad_norm:.2e}"
+            )
+        elif self.plain and _log_spaced(iteration):
+            self._line(iteration, objective, grad_norm)
+
+    def _line(self, iteration, objective, grad_norm):
+        sys.stderr.write(f"iteration {iteration:6d}  objective {objective:.12g}  grad_norm {grad_norm:.3e}\n")
+        self.last_printed = iteration
+
+    def __exit__(self, *exc):
+        if self.rich:
+            if self.last is not None and exc[0] is None:
+                self._progress.update(self._task, total=self.last[0] or 1, completed=self.last[0] or 1)
+            self._progress.stop()
+        elif self.plain and self.last is not None and self.last_printed != self.last[0] and exc[0] is None:
+            self._line(*self.last)
+        return False
+
+
+def _log_spaced(i):
+    if i <= 10:
+        return True
+    step = 10 ** int(math.log10(i))
+    return i % step == 0
+
+
+# ------------------------------------------------------------------ checks
+def _split(value):
+    if value is None:
+        return None
+    items = [v.strip() for v in value.split(",") if v.strip()]
+    if not items:
+        raise BadInput(f"empty column list {value!r}")
+    return items
+
+
+def _source_name(data):
+    return "standard input" if str(data) == "-" else str(data)
+
+
+def _check_missing(missing):
+    if missing not in MISSING_POLICIES:
+        raise BadInput(f"--missing must be one of {', '.join(MISSING_POLICIES)}, got {missing!r}")
+    return missing
+
+
+def _model_params(penalty, C, l1_ratio, solver, max_iter, tol, learning_rate, class_weight, fit_intercept):
+    """Estimator parameters from the options, checked with CLI-flavoured messages."""
+    from .estimator import LogisticRegression
+    from .solvers import REGISTRY
+
+    penalties = ("l2", "l1", "elasticnet", "none")
+    if penalty not in penalties:
+        raise BadInput(f"--penalty must be one of {', '.join(penalties)}, got {penalty!r}")
+    if not C > 0 or math.isnan(C):
+        raise BadInput(f"--C must be > 0 (the inverse penalty strength), got {C:g}")
+    if l1_ratio is not None and not 0 <= l1_ratio <= 1:
+        raise BadInput(f"--l1-ratio must be in [0, 1], got {l1_ratio:g}")
+    solvers = sorted(REGISTRY) + ["auto"]
+    if solver not in solvers:
+        raise BadInput(f"unknown solver {solver!r}; choose one of {', '.join(solvers)}")
+    if max_iter < 0:
+        raise BadInput(f"--max-iter must be >= 0, got {max_iter}")
+    if not tol >= 0:
+        raise BadInput(f"--tol must be >= 0, got {tol:g}")
+    if learning_rate is not None and not learning_rate > 0:
+        raise BadInput(f"--learning-rate must be > 0, got {learning_rate:g}")
+    if class_weight not in (None, "balanced"):
+        raise BadInput(f"--class-weight must be 'balanced' (or left out), got {class_weight!r}")
+    params = dict(
+        penalty=None if penalty == "none" else penalty,
+        C=C,
+        l1_ratio=l1_ratio,
+        solver=solver,
+        max_iter=max_iter,
+        tol=tol,
+        learning_rate=learning_rate,
+        class_weight=class_weight,
+        fit_intercept=fit_intercept,
+    )
+    try:
+        LogisticRegression(**params)._validate_params()
+    except ValueError as exc:
+        raise BadInput(exc) from None
+    return params
+
+
+def _output_format(path):
+    """'csv' or 'parquet' from the suffix; None for standard output."""
+    if path is None or str(path) == "-":
+        return None
+    suffix = Path(path).suffix.lower()
+    if suffix == ".csv":
+        return "csv"
+    if suffix in (".parquet", ".pq"):
+        return "parquet"
+    raise BadInput(f"cannot tell the output format of {str(path)!r}; name it .csv or .parquet")
+
+
+def _model_columns(mf):
+    """The column encoding of a model file; plain numeric columns for models saved from Python."""
+    if mf.columns is not None:
+        return mf.columns
+    return [ColumnEncoding(name, "numeric") for name in mf.feature_names]
+
+
+def _fit(model, design, out):
+    """Fit with progress and collected warnings; estimator refusals are bad input."""
+    with out.collect_warnings(), out.progress(model.max_iter) as callback:
+        try:
+            model.fit(design.X, design.y, sample_weight=design.sample_weight, callback=callback)
+        except ValueError as exc:
+            raise BadInput(exc) from None
+    return model
+
+
+def _training_facts(design):
+    facts = {
+        "n_samples": int(design.n_samples),
+        "n_rows_read": int(design.n_rows_read),
+        "n_rows_dropped": int(design.n_rows_dropped),
+        "missing": design.missing,
+        "missing_counts": dict(design.missing_counts),
+    }
+    if design.sample_weight is not None:
+        facts["sum_weights"] = float(design.sample_weight.sum())
+    return facts
+
+
+def _statistics(model):
+    """Likelihood measures for the model file, from the statistics module when it exists."""
+    summary = getattr(model, "summary", None)
+    if summary is None:
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            s = summary()
+    except Exception:  # noqa: BLE001 - statistics are extra; the fit itself succeeded
+        return None
+    stats = {}
+    for key in (
+        "log_likelihood",
+        "null_log_likelihood",
+        "llr",
+        "llr_pvalue",
+        "aic",
+        "bic",
+        "pseudo_r2",
+        "deviance",
+    ):
+        v = getattr(s, key, None)
+        if isinstance(v, int | float | np.floating | np.integer):
+            stats[key] = float(v)
+    return stats or None
+
+
+def _fit_result(model, design, model_path, out):
+    classes = np.asarray(model.classes_).tolist()
+    return {
+        "model": str(model_path),
+        "n_samples": int(design.n_samples),
+        "n_rows_dropped": int(design.n_rows_dropped),
+        "n_features": len(design.feature_names),
+        "feature_names": design.feature_names,
+        "classes": classes,
+        "solver": model.solver_,
+        "n_iter": int(model.n_iter_[0]),
+        "converged": bool(model.converged_),
+        "objective": float(model.objective_history_[-1]) if len(model.objective_history_) else None,
+        "grad_norm": float(model.grad_norm_),
+        "coef": model.coef_.tolist(),
+        "intercept": model.intercept_.tolist(),
+        "warnings": out.warnings,
+    }
+
+
+# --------------------------------------------------------------------- fit
+DataArg = Annotated[
+    str, typer.Argument(help="CSV or Parquet file; '-' reads CSV from standard input.", show_default=False)
+]
+ModelOpt = Annotated[Path, typer.Option("--model", "-m", help="The JSON model file.", show_default=False)]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress, notes or warnings.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one machine-readable JSON object.")]
+MissingOpt = Annotated[
+    str,
+    typer.Option(
+        "--missing",
+        help="Missing values (empty, NA, NaN): refuse, drop the rows, or fill features with the training mean "
+        "(most frequent level for text).",
+    ),
+]
+
+
+@app.command()
+def fit(
+    data: DataArg,
+    target: Annotated[str, typer.Option("--target", "-t", help="The label column.", show_default=False)],
+    model_path: ModelOpt,
+    features: Annotated[
+        str | None,
+        typer.Option("--features", "-f", help="Comma-separated feature columns (default: all other columns)."),
+    ] = None,
+    exclude: Annotated[
+        str | None, typer.Option("--exclude", "-x", help="Comma-separated columns never used (e.g. an id).")
+    ] = None,
+    weight: Annotated[str | None, typer.Option("--weight", "-w", help="A column of sample weights.")] = None,
+    penalty: Annotated[str, typer.Option(help="l2, l1, elasticnet or none.")] = "l2",
+    C: Annotated[float, typer.Option("--C", "-C", help="Inverse penalty strength, > 0 (as in scikit-learn).")] = 1.0,
+    l1_ratio: Annotated[float | None, typer.Option(help="Share of L1 in elasticnet, in [0, 1].")] = None,
+    solver: Annotated[str, typer.Option(help="auto, newton, lbfgs or gd (the seeds' gradient descent).")] = "auto",
+    max_iter: Annotated[int, typer.Option(help="Iteration limit.")] = 100,
+    tol: Annotated[float, typer.Option(help="Stop when the gradient's max-norm is at most this.")] = 1e-4,
+    learning_rate: Annotated[
+        float | None, typer.Option(help="The seeds' step α for --solver gd (default: a line search).")
+    ] = None,
+    class_weight: Annotated[str | None, typer.Option(help="'balanced' reweights classes.")] = None,
+    no_intercept: Annotated[bool, typer.Option("--no-intercept", help="Fit without b.")] = False,
+    missing: MissingOpt = "refuse",
+    quiet: QuietOpt = False,
+    as_json: JsonOpt = False,
+):
+    """Fit a model to DATA and write it to the JSON model file.
+
+    Text columns are one-hot encoded (first level as reference) and the
+    encoding is stored in the model file, so predict repeats it.
+    """
+    out = _Output(quiet, as_json)
+    params = _model_params(penalty, C, l1_ratio, solver, max_iter, tol, learning_rate, class_weight, not no_intercept)
+    _check_missing(missing)
+    check_output_path(model_path)
+    source = _source_name(data)
+    table = read_table(data)
+    design = prepare_training(
+        table,
+        target=target,
+        features=_split(features),
+        weight=weight,
+        exclude=_split(exclude) or (),
+        missing=missing,
+        reference_levels=not no_intercept,
+        source=source,
+    )
+    if design.n_rows_dropped:
+        out.note(design.describe_dropped())
+
+    from .estimator import LogisticRegression
+
+    model = _fit(LogisticRegression(**params), design, out)
+    write_model(
+        model_path,
+        model,
+        columns=design.columns,
+        target=target,
+        weight=weight,
+        training=_training_facts(design),
+        statistics=_statistics(model),
+    )
+    result = _fit_result(model, design, model_path, out)
+    if as_json:
+        out.emit_json(result)
+        return
+    status = "converged" if model.converged_ else "NOT converged (see the warning)"
+    classes = ", ".join(map(str, result["classes"]))
+    print(
+        f"fitted {design.n_samples} rows × {len(design.feature_names)} features (classes: {classes}) "
+        f"with {model.solver_}: {result['n_iter']} iterations, {status}, objective {result['objective']:.10g}"
+    )
+    print(f"model written to {model_path}")
+
+
+# ----------------------------------------------------------------- predict
+@app.command()
+def predict(
+    data: DataArg,
+    model_path: ModelOpt,
+    output: Annotated[
+        str | None,
+        typer.Option("--output", "-o", help="predictions.csv or .parquet (default: CSV on standard output)."),
+    ] = None,
+    id_column: Annotated[str | None, typer.Option("--id", help="A column copied to the output.")] = None,
+    missing: MissingOpt = "refuse",
+    quiet: QuietOpt = False,
+    as_json: JsonOpt = False,
+):
+    """Predict class probabilities and labels for DATA.
+
+    Output columns: the --id column (if named), ``label``, then
+    ``proba_<class>`` for each class.
+    """
+    import pyarrow as pa
+
+    out = _Output(quiet, as_json)
+    fmt = _output_format(output)
+    if fmt is not None:
+        check_output_path(output)
+    _check_missing(missing)
+    mf = read_model(model_path)
+    table = read_table(data)
+    design = prepare_prediction(
+        table, _model_columns(mf), id_column=id_column, missing=missing, source=_source_name(data)
+    )
+    if design.n_rows_dropped:
+        out.note(design.describe_dropped())
+    model = mf.model
+    with out.collect_warnings():
+        proba = model.predict_proba(design.X)
+        labels = model.predict(design.X)
+    columns = {}
+    if id_column is not None:
+        columns[id_column] = design.ids
+    columns["label"] = pa.array(np.asarray(labels).tolist())
+    for k, c in enumerate(np.asarray(model.classes_).tolist()):
+        columns[f"proba_{c}"] = pa.array(proba[:, k], type=pa.float64())
+    result_table = pa.table(columns)
+
+    if fmt is None:
+        if as_json:
+            out.emit_json({"n_rows": result_table.num_rows, "rows": result_table.to_pylist()})
+        else:
+            _write_csv(result_table, sys.stdout)
+        return
+    with atomic_path(output) as tmp:
+        if fmt == "csv":
+            import pyarrow.csv as pcsv
+
+            pcsv.write_csv(result_table, tmp)
+        else:
+            import pyarrow.parquet as pq
+
+            pq.write_table(result_table, tmp)
+    counts = {str(c): int(np.sum(labels == c)) for c in model.classes_}
+    if as_json:
+        out.emit_json({"output": str(output), "n_rows": result_table.num_rows, "label_counts": counts})
+    elif not quiet:
+        print(f"{result_table.num_rows} predictions written to {output} (labels: {counts})")
+
+
+def _write_csv(table, stream):
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    sink = pa.BufferOutputStream()
+    pcsv.write_csv(table, sink)
+    stream.write(sink.getvalue().to_pybytes().decode("utf-8"))
+    stream.flush()
+
+
+# ------------------------------------------------------------------ explain
+@app.command()
+def explain(
+    data: Annotated[
+        str | None, typer.Option("--data", "-d", help="Use rows of this CSV/Parquet file (default: breast cancer).")
+    ] = None,
+    target: Annotated[str | None, typer.Option("--target", "-t", help="The 0/1 label column of --data.")] = None,
+    features: Annotated[str | None, typer.Option("--features", "-f", help="Comma-separated columns of --data.")] = None,
+    rows: Annotated[int, typer.Option(help="Examples in the tiny data set (both classes, in file order).")] = 6,
+    row: Annotated[int, typer.Option(help="The example walked node by node (0-based, within the tiny set).")] = 0,
+    steps: Annotated[int, typer.Option(help="Gradient-descent steps to show.")] = 5,
+    learning_rate: Annotated[float, typer.Option(help="The seeds' step α.")] = 0.5,
+    missing: MissingOpt = "refuse",
+    as_json: JsonOpt = False,
+):
+    """Walk the seeds' derivation on a tiny real example.
+
+    For each node of the graph (Linear, Sigmoid, CrossEntropy) the forward
+    value and the backward quantity (dL/da, da/dz = a(1−a), dL/dz = a − y,
+    dL/dw, dL/db: seed 002's components 1–5), each beside its finite
+    difference; then a few steps of gradient descent with the cost falling.
+    """
+    from . import explain as ex
+
+    if rows < 2:
+        raise BadInput(f"--rows must be at least 2 (one of each class), got {rows}")
+    if steps < 0:
+        raise BadInput(f"--steps must be >= 0, got {steps}")
+    if not learning_rate > 0:
+        raise BadInput(f"--learning-rate must be > 0, got {learning_rate:g}")
+    if data is None:
+        if target is not None or features is not None:
+            raise BadInput("--target and --features need --data")
+        X, y, names, description = ex.breast_cancer_example(n_rows=rows)
+        class_names = ("malignant", "benign")
+    else:
+        if target is None:
+            raise BadInput("--data needs --target (the 0/1 label column)")
+        _check_missing(missing)
+        design = prepare_training(
+            read_table(data), target=target, features=_split(features), missing=missing, source=_source_name(data)
+        )
+        classes = np.unique(design.y)
+        if classes.size != 2:
+            raise BadInput(f"explain walks the binary model; target {target!r} has {classes.size} classes")
+        y_all = (design.y == classes[1]).astype(np.float64)
+        idx = ex.select_rows(y_all, rows)
+        X = ex.standardise(design.X)[idx]
+        y = y_all[idx]
+        names = design.feature_names
+        class_names = (str(classes[0]), str(classes[1]))
+        description = (
+            f"{_source_name(data)}, rows {', '.join(map(str, idx))} (of {design.n_samples}); features standardised "
+            f"over all rows; y = 1 for {classes[1]!s}, 0 for {classes[0]!s}"
+        )
+    if not 0 <= row < X.shape[0]:
+        raise BadInput(f"--row must be in 0..{X.shape[0] - 1}, got {row}")
+    result = ex.explain(
+        X,
+        y,
+        feature_names=names,
+        row=row,
+        steps=steps,
+        learning_rate=learning_rate,
+        description=description,
+        class_names=class_names,
+    )
+    if as_json:
+        _Output(as_json=True).emit_json(result.to_dict())
+    else:
+        ex.render(result, _Output().console())
+
+
+# --------------------------------------------------------------------- main
+def main(argv=None):
+    """Entry point of the ``logreg`` console script and ``python -m logreg``.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Arguments (default ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        The exit code (only when ``argv`` is given; otherwise the process exits).
+    """
+    if argv is None:
+        return app()
+    command = typer.main.get_command(app)
+    return command.main(args=list(argv), standalone_mode=False)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
