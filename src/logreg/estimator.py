@@ -14,7 +14,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from .objective import Objective, make_datafit
-from .penalties import make_penalty
+from .penalties import NoPenalty, make_penalty
 from .solvers import REGISTRY, resolve, warn_not_converged
 
 __all__ = ["LogisticRegression"]
@@ -202,6 +202,13 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         warn_not_converged(result, solver_cls.name, self.max_iter)
 
         coef, intercept = datafit.split(result.theta)
+        if classes.size > 2:
+            # the softmax is unchanged by adding one constant to every class's intercept (and,
+            # unpenalised, one vector to every class's coefficients), and Newton's step may move
+            # along that null direction: report the centred representative, as scikit-learn does
+            intercept = intercept - intercept.mean()
+            if isinstance(penalty, NoPenalty):
+                coef = coef - coef.mean(axis=0)
         dtype = X.dtype
         self.classes_ = classes
         self.coef_ = np.atleast_2d(np.asarray(coef, dtype=dtype)).copy()

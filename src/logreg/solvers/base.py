@@ -105,10 +105,18 @@ def warn_not_converged(result, solver_name, max_iter):
     """Warn at max_iter with what to try."""
     if result.converged:
         return
+    if result.n_iter >= max_iter:
+        what = f"stopped after max_iter={max_iter} iterations"
+        fix = "raise max_iter"
+    else:
+        # stopped early (e.g. L-BFGS-B on a stalled f): saying "max_iter" would mislead
+        why = f": {result.message}" if result.message else ""
+        what = f"stopped after {result.n_iter} iterations (max_iter={max_iter}){why},"
+        fix = "raise tol (this one may be below what float64 rounding of the objective allows)"
     warnings.warn(
-        f"solver {solver_name!r} stopped after max_iter={max_iter} iterations without reaching tol "
+        f"solver {solver_name!r} {what} without reaching tol "
         f"(|grad|_inf = {result.grad_norm:.3g}). Try: standardise the features (e.g. "
-        "sklearn.preprocessing.StandardScaler), raise max_iter, or use another solver "
+        f"sklearn.preprocessing.StandardScaler), {fix}, or use another solver "
         "(solver='newton' converges in few iterations).",
         ConvergenceWarning,
         stacklevel=3,

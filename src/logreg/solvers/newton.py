@@ -106,7 +106,12 @@ class Newton(Solver):
         def cb(intermediate_result):
             state["it"] += 1
             history.append(float(intermediate_result.fun))
-            self._report(state["it"], history[-1], float(np.max(np.abs(intermediate_result.jac))))
+            # trust-region results carry only x and fun; the gradient costs a pass unless cached,
+            # so take it only when someone reads it
+            gn = np.nan
+            if self.verbose or self.callback is not None:
+                gn = float(np.max(np.abs(jac(intermediate_result.x))))
+            self._report(state["it"], history[-1], gn)
 
         f0, g0 = objective.value_and_grad(theta0)
         history.append(f0)

@@ -1,0 +1,266 @@
+"""Solvers: gd, lbfgs, newton (exact and Hessian-free) and auto agree with each other and
+with scikit-learn at the same C, to 1e-6 relative in the coefficients.
+
+References: scikit-learn's solver='newton-cholesky' at tol=1e-12 (an exact Newton method) and
+scikit-learn's lbfgs.  scikit-learn's lbfgs stops on its own ftol about 1e-6 (relative) short of
+the optimum on standardised breast cancer even at tol=1e-12, so it is compared in norm.
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.datasets import load_breast_cancer, make_classification
+from sklearn.linear_model import LogisticRegression as SkLogisticRegression
+from sklearn.preprocessing import StandardScaler
+
+from logreg import LogisticRegression
+from logreg.exceptions import ConvergenceWarning
+from logreg.objective import Objective, make_datafit
+from logreg.penalties import L1, L2, NoPenalty
+from logreg.solvers import REGISTRY, get_solver, resolve
+from logreg.solvers.newton import Newton
+
+C = 1.0
+
+
+@functools.cache
+def dataset(name):
+    if name == "breast_cancer":
+        X, y = load_breast_cancer(return_X_y=True)
+    elif name == "binary":
+        X, y = make_classification(n_samples=300, n_features=8, n_informative=5, flip_y=0.1, random_state=0)
+    elif name == "multiclass":
+        X, y = make_classification(
+            n_samples=300, n_features=6, n_informative=4, n_redundant=0, n_classes=3, flip_y=0.05, random_state=1
+        )
+    else:  # pragma: no cover
+        raise KeyError(name)
+    X = StandardScaler().fit_transform(X)
+    X.setflags(write=False)
+    return X, y
+
+
+@functools.cache
+def sk_reference(name, solver="newton-cholesky"):
+    X, y = dataset(name)
+    tol, max_iter = (1e-12, 1000) if solver == "newton-cholesky" else (1e-12, 10000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = SkLogisticRegression(C=C, solver=solver, tol=tol, max_iter=max_iter).fit(X, y)
+    return np.r_[ref.coef_.ravel(), ref.intercept_]
+
+
+def params(model):
+    return np.r_[model.coef_.ravel(), model.intercept_]
+
+
+def rel_err(a, b):
+    return np.linalg.norm(a - b) / np.linalg.norm(b)
+
+
+def _center(theta, n_classes, n_features):
+    """Multinomial parameters modulo the softmax's shift invariance (intercepts summing to 0)."""
+    if n_classes <= 2:
+        return theta
+    W = theta[: n_classes * n_features].reshape(n_classes, n_features)
+    b = theta[n_classes * n_features :]
+    return np.r_[W.ravel(), b - b.mean()]
+
+
+DATASETS = ["breast_cancer", "binary", "multiclass"]
+
+#: per solver: (options, tol, max relative error against newton-cholesky)
+SOLVER_SETTINGS = {
+    "newton": (dict(solver="newton"), 1e-10, 1e-8),
+    "auto": (dict(solver="auto"), 1e-10, 1e-8),
+    "lbfgs": (dict(solver="lbfgs", max_iter=1000), 1e-9, 1e-6),
+    "gd": (dict(solver="gd", max_iter=5000), 1e-10, 1e-6),
+}
+
+
+@functools.cache
+def fitted(name, solver):
+    X, y = dataset(name)
+    opts, tol, _ = SOLVER_SETTINGS[solver]
+    with warnings.catch_warnings():
+        if solver == "lbfgs":
+            # L-BFGS-B may stop on a stalled f a little above tol=1e-9 (and says so); the
+            # accuracy of what it returns is what the tests check
+            warnings.simplefilter("ignore", ConvergenceWarning)
+        return LogisticRegression(C=C, tol=tol, **opts).fit(X, y)
+
+
+@pytest.mark.parametrize("solver", list(SOLVER_SETTINGS))
+@pytest.mark.parametrize("name", DATASETS)
+def test_solver_matches_sklearn_newton_cholesky(name, solver):
+    model = fitted(name, solver)
+    _, tol, rtol = SOLVER_SETTINGS[solver]
+    assert model.solver_ in REGISTRY
+    assert rel_err(params(model), sk_reference(name)) <= rtol
+    if solver != "lbfgs":  # scipy's L-BFGS-B may stop on a stalled f just above a tol this small
+        assert model.converged_ and model.grad_norm_ <= tol
+    assert 0 < model.n_iter_[0] <= model.max_iter
+
+
+@pytest.mark.parametrize("name", DATASETS)
+def test_solvers_agree_with_each_other(name):
+    fits = {s: params(fitted(name, s)) for s in SOLVER_SETTINGS}
+    for a in fits:
+        for b in fits:
+            assert rel_err(fits[a], fits[b]) <= 2e-6, (a, b)
+
+
+@pytest.mark.parametrize("name", DATASETS)
+def test_newton_matches_sklearn_lbfgs_in_norm(name):
+    assert rel_err(params(fitted(name, "newton")), sk_reference(name, "lbfgs")) <= 1e-6
+
+
+def test_auto_picks_newton_for_small_dense_problems():
+    assert fitted("breast_cancer", "auto").solver_ == "newton"
+
+
+def test_multinomial_intercepts_are_centred_like_sklearn():
+    """The softmax is invariant to adding a constant to every class; the estimator reports the
+    representative with sum(intercept_) = 0 (scikit-learn's), whatever the solver."""
+    for solver in SOLVER_SETTINGS:
+        model = fitted("multiclass", solver)
+        assert abs(model.intercept_.sum()) <= 1e-10, solver
+
+
+@pytest.mark.parametrize("exact", [True, False], ids=["exact", "hessian-free"])
+@pytest.mark.parametrize("name", ["breast_cancer", "multiclass"])
+def test_newton_variants_on_the_objective(name, exact):
+    """Newton(exact=...) straight on an Objective; the Hessian-free variant never forms H."""
+    X, y = dataset(name)
+    classes, codes = np.unique(y, return_inverse=True)
+    datafit = make_datafit(X, codes, classes.size)
+    calls = {"hessian": 0, "hessp": 0}
+
+    class Counting(Objective):
+        def hessian(self, theta, *args, **kw):
+            calls["hessian"] += 1
+            return super().hessian(theta, *args, **kw)
+
+        def hessp(self, theta, v):
+            calls["hessp"] += 1
+            return super().hessp(theta, v)
+
+    obj = Counting(datafit, L2(1.0 / (C * X.shape[0])))
+    # trust-ncg stops on "failure to predict improvement" once f stalls at rounding (~1e-10 here)
+    tol = 1e-10 if exact else 1e-9
+    res = Newton(tol=tol, max_iter=200, exact=exact).solve(obj, np.zeros(datafit.n_params))
+    assert res.converged and res.grad_norm <= tol
+    got = _center(res.theta, classes.size, X.shape[1])
+    assert rel_err(got, sk_reference(name)) <= (1e-8 if exact else 1e-6)
+    if exact:
+        assert calls["hessian"] >= 1
+    else:
+        assert calls["hessian"] == 0 and calls["hessp"] >= 1
+    h = np.asarray(res.history)
+    assert np.all(np.diff(h) <= 1e-15 * np.abs(h[:-1]))
+
+
+@pytest.mark.parametrize("solver", ["lbfgs", "auto", "gd"])
+def test_sparse_input_gives_the_dense_solution(solver):
+    X, y = dataset("binary")
+    opts, tol, _ = SOLVER_SETTINGS[solver]
+    model = LogisticRegression(C=C, tol=max(tol, 1e-9), **opts).fit(sp.csr_matrix(X), y)
+    assert model.solver_ == ("gd" if solver == "gd" else "lbfgs")  # auto: no Hessian on sparse X
+    assert rel_err(params(model), sk_reference("binary")) <= 1e-6
+
+
+@pytest.mark.parametrize(
+    ("solver", "extra"),
+    [("gd", {}), ("gd", {"learning_rate": 0.1}), ("lbfgs", {}), ("newton", {})],
+    ids=["gd-backtracking", "gd-fixed", "lbfgs", "newton"],
+)
+def test_convergence_warning_at_max_iter_says_what_to_try(solver, extra):
+    X, y = dataset("breast_cancer")
+    X = X * np.linspace(1, 50, X.shape[1])  # badly scaled, so one or two iterations are not enough
+    model = LogisticRegression(solver=solver, max_iter=2, tol=1e-10, **extra)
+    with pytest.warns(ConvergenceWarning, match="max_iter") as record:
+        model.fit(X, y)
+    msg = str(record[0].message)
+    assert "standardi" in msg and "raise max_iter" in msg and "solver" in msg
+    assert not model.converged_
+    assert model.n_iter_[0] == 2
+    assert model.grad_norm_ > 1e-10
+
+
+def test_early_stop_warning_does_not_claim_max_iter():
+    """When a solver stops before max_iter without reaching tol, the warning says how many
+    iterations it ran, not that it hit max_iter."""
+    X, y = dataset("breast_cancer")
+    model = LogisticRegression(solver="lbfgs", tol=1e-15, max_iter=10_000)
+    with pytest.warns(ConvergenceWarning) as record:
+        model.fit(X, y)
+    assert model.n_iter_[0] < 10_000
+    msg = str(record[0].message)
+    assert "max_iter=10000 iterations" not in msg
+    assert str(model.n_iter_[0]) in msg
+
+
+def test_no_warning_when_converged():
+    X, y = dataset("binary")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        LogisticRegression(solver="newton", tol=1e-8).fit(X, y)
+
+
+@pytest.mark.parametrize("solver", ["gd", "newton", "lbfgs"])
+@pytest.mark.parametrize("name", ["breast_cancer", "multiclass"])
+def test_objective_history_is_non_increasing(name, solver):
+    model = fitted(name, solver)
+    h = model.objective_history_
+    assert h.ndim == 1 and len(h) == model.n_iter_[0] + 1
+    assert np.all(np.isfinite(h))
+    assert np.all(np.diff(h) <= 1e-14 * np.abs(h[:-1])), np.diff(h).max()
+    assert h[-1] < h[0]
+
+
+def test_gd_fixed_learning_rate_history_non_increasing():
+    X, y = dataset("binary")
+    with pytest.warns(ConvergenceWarning):
+        model = LogisticRegression(solver="gd", learning_rate=0.5, max_iter=50, tol=1e-12).fit(X, y)
+    assert np.all(np.diff(model.objective_history_) <= 0)
+
+
+def test_final_objective_value_matches_sklearn_objective():
+    """The last history entry is J at the solution, scikit-learn's objective (mean log-loss + ||w||^2/(2 C n))."""
+    X, y = dataset("breast_cancer")
+    model = fitted("breast_cancer", "newton")
+    ref = sk_reference("breast_cancer")
+    w, b = ref[:-1], ref[-1]
+    z = X @ w + b
+    J = np.mean(np.logaddexp(0, z) - y * z) + w @ w / (2 * C * X.shape[0])
+    np.testing.assert_allclose(model.objective_history_[-1], J, rtol=1e-12)
+
+
+# ---------------------------------------------------------------- registry
+def test_every_solver_declares_what_it_needs_and_the_objective_has_it():
+    assert {"gd", "lbfgs", "newton"} <= set(REGISTRY)
+    for name, cls in REGISTRY.items():
+        assert cls.name == name
+        assert cls.requires, name
+        for method in cls.requires:
+            assert callable(getattr(Objective, method, None)), (name, method)
+
+
+def test_unknown_solver_names_the_choices():
+    with pytest.raises(ValueError, match="unknown solver 'sag'.*lbfgs"):
+        get_solver("sag")
+
+
+def test_resolve_auto():
+    X = np.zeros((10, 3))
+    assert resolve("auto", penalty=L2(1.0), n_params=4, X=X).name == "newton"
+    assert resolve("auto", penalty=NoPenalty(), n_params=4, X=sp.csr_matrix(X)).name == "lbfgs"
+    assert resolve("auto", penalty=L2(1.0), n_params=10_000, X=X).name == "lbfgs"
+    assert resolve("auto", penalty=L1(1.0), n_params=4, X=X).name == "gd"
+    with pytest.raises(ValueError, match="smooth penalty"):
+        resolve("lbfgs", penalty=L1(1.0), n_params=4, X=X)
