@@ -40,7 +40,7 @@ except ImportError:  # pragma: no cover - older typer on top of click
     from click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
 from ._version import __version__
-from .exceptions import ModelFileError
+from .exceptions import ModelFileError, PenalizedInferenceWarning
 from .io.atomic import OutputPathError, atomic_path, check_output_path
 from .io.modelfile import read_model, write_model
 from .io.tables import MISSING_POLICIES, ColumnEncoding, DataError, prepare_prediction, prepare_training, read_table
@@ -192,10 +192,18 @@ class _Output:
         sys.stdout.write(json.dumps(_jsonable(obj), indent=2, allow_nan=False, ensure_ascii=False) + "\n")
 
     @contextmanager
-    def collect_warnings(self):
-        """Record warnings, then print each distinct one as a single line."""
+    def collect_warnings(self, ignore=()):
+        """Record warnings, then print each distinct one as a single line.
+
+        Parameters
+        ----------
+        ignore : tuple of Warning classes
+            Warnings the command's own output already states.
+        """
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
+            for category in ignore:
+                warnings.simplefilter("ignore", category)
             yield caught
         seen = set()
         for w in caught:
@@ -353,11 +361,28 @@ def _model_columns(mf):
     return [ColumnEncoding(name, "numeric") for name in mf.feature_names]
 
 
+def _named(X, names):
+    """X as a pyarrow Table with the feature names as columns.
+
+    scikit-learn reads column names from it, so the fitted model has
+    ``feature_names_in_`` and its summary names the terms.
+    """
+    import pyarrow as pa
+
+    return pa.table({name: X[:, j] for j, name in enumerate(names)})
+
+
+def _model_input(model, X, names):
+    """What to pass to a fitted model: named columns when it was fitted on names."""
+    return _named(X, names) if hasattr(model, "feature_names_in_") else X
+
+
 def _fit(model, design, out):
     """Fit with progress and collected warnings; estimator refusals are bad input."""
+    X = _named(design.X, design.feature_names)
     with out.collect_warnings(), out.progress(model.max_iter) as callback:
         try:
-            model.fit(design.X, design.y, sample_weight=design.sample_weight, callback=callback)
+            model.fit(X, design.y, sample_weight=design.sample_weight, callback=callback)
         except ValueError as exc:
             raise BadInput(exc) from None
     return model
@@ -374,34 +399,6 @@ def _training_facts(design):
     if design.sample_weight is not None:
         facts["sum_weights"] = float(design.sample_weight.sum())
     return facts
-
-
-def _statistics(model):
-    """Likelihood measures for the model file, from the statistics module when it exists."""
-    summary = getattr(model, "summary", None)
-    if summary is None:
-        return None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            s = summary()
-    except Exception:  # noqa: BLE001 - statistics are extra; the fit itself succeeded
-        return None
-    stats = {}
-    for key in (
-        "log_likelihood",
-        "null_log_likelihood",
-        "llr",
-        "llr_pvalue",
-        "aic",
-        "bic",
-        "pseudo_r2",
-        "deviance",
-    ):
-        v = getattr(s, key, None)
-        if isinstance(v, int | float | np.floating | np.integer):
-            stats[key] = float(v)
-    return stats or None
 
 
 def _fit_result(model, design, model_path, out):
@@ -503,7 +500,6 @@ def fit(
         target=target,
         weight=weight,
         training=_training_facts(design),
-        statistics=_statistics(model),
     )
     result = _fit_result(model, design, model_path, out)
     if as_json:
@@ -553,8 +549,9 @@ def predict(
         out.note(design.describe_dropped())
     model = mf.model
     with out.collect_warnings():
-        proba = model.predict_proba(design.X)
-        labels = model.predict(design.X)
+        X = _model_input(model, design.X, design.feature_names)
+        proba = model.predict_proba(X)
+        labels = model.predict(X)
     columns = {}
     if id_column is not None:
         columns[id_column] = design.ids
@@ -593,6 +590,95 @@ def _write_csv(table, stream):
     pcsv.write_csv(table, sink)
     stream.write(sink.getvalue().to_pybytes().decode("utf-8"))
     stream.flush()
+
+
+# ------------------------------------------------------------------ summary
+def _read_labelled(data, mf, target, weight, missing, extra_column=None):
+    """Encode DATA for a model, with labels (and weights, and one more column)."""
+    target = target or mf.target
+    if target is None:
+        raise BadInput("--target is needed: the model file does not record its target column")
+    weight = weight if weight is not None else (mf.weight if mf.weight is not None else None)
+    design = prepare_prediction(
+        read_table(data),
+        _model_columns(mf),
+        target=target,
+        weight=weight,
+        id_column=extra_column,
+        missing=missing,
+        source=_source_name(data),
+    )
+    unknown = sorted(set(np.unique(design.y).tolist()) - set(np.asarray(mf.model.classes_).tolist()), key=str)
+    if unknown:
+        shown = ", ".join(map(repr, unknown[:5]))
+        classes = ", ".join(map(repr, np.asarray(mf.model.classes_).tolist()))
+        raise BadInput(f"target {target!r} has labels the model was not fitted on: {shown}; the model knows {classes}")
+    return design
+
+
+COV_TYPES = ("nonrobust", "HC0", "HC1", "cluster")
+
+
+@app.command()
+def summary(
+    model_path: ModelOpt,
+    data: Annotated[
+        str | None,
+        typer.Argument(help="The training data, to recompute the statistics (needed for --cov-type cluster)."),
+    ] = None,
+    target: Annotated[
+        str | None, typer.Option("--target", "-t", help="Label column (default: as in training).")
+    ] = None,
+    weight: Annotated[
+        str | None, typer.Option("--weight", "-w", help="Weight column (default: as in training).")
+    ] = None,
+    cov_type: Annotated[str, typer.Option(help="nonrobust, HC0, HC1 or cluster.")] = "nonrobust",
+    groups: Annotated[str | None, typer.Option(help="Cluster column for --cov-type cluster.")] = None,
+    alpha: Annotated[float, typer.Option(help="Confidence intervals at level 1 − alpha.")] = 0.05,
+    missing: MissingOpt = "refuse",
+    quiet: QuietOpt = False,
+    as_json: JsonOpt = False,
+):
+    """Print the inference table: coefficients, standard errors, z, p-values, intervals.
+
+    Uses the statistics stored in the model file; give the training DATA to
+    recompute them (robust and cluster covariances).
+    """
+    out = _Output(quiet, as_json)
+    if cov_type not in COV_TYPES:
+        raise BadInput(f"--cov-type must be one of {', '.join(COV_TYPES)}, got {cov_type!r}")
+    if not 0 < alpha < 1:
+        raise BadInput(f"--alpha must be in (0, 1), got {alpha:g}")
+    if cov_type == "cluster" and (groups is None or data is None):
+        raise BadInput("--cov-type cluster needs the training DATA and --groups COLUMN")
+    if groups is not None and cov_type != "cluster":
+        raise BadInput("--groups is only used with --cov-type cluster")
+    _check_missing(missing)
+    mf = read_model(model_path)
+    model = mf.model
+    # the summary's notes say plainly when a penalised fit's errors are not inference
+    with out.collect_warnings(ignore=(PenalizedInferenceWarning,)):
+        try:
+            if data is None:
+                result = model.summary(cov_type=cov_type, alpha=alpha)
+            else:
+                design = _read_labelled(data, mf, target, weight, missing, extra_column=groups)
+                result = model.summary(
+                    _model_input(model, design.X, design.feature_names),
+                    design.y,
+                    sample_weight=design.sample_weight,
+                    cov_type=cov_type,
+                    groups=None if groups is None else np.asarray(design.ids.to_pylist(), dtype=object),
+                    alpha=alpha,
+                )
+        except ValueError as exc:
+            raise BadInput(exc) from None
+    if mf.target is not None or target is not None:
+        result.dep_var = target or mf.target
+    if as_json:
+        out.emit_json(result.to_dict())
+    else:
+        print(result.as_text())
 
 
 # ------------------------------------------------------------------ explain

@@ -21,7 +21,10 @@ Format version 1, one JSON object::
     columns           optional: how source columns become features (one-hot levels,
                       fill values), see logreg.io.tables.ColumnEncoding
     target, weight    optional: the column names used in training
-    statistics        optional: likelihood measures and the like (numbers only)
+    statistics        optional: likelihood measures (log_likelihood, aic, bic, ...) and
+                      "inference", the sufficient statistics that ``summary()`` needs
+                      (Fisher information and sandwich meats, see logreg.stats), so a
+                      loaded model has its inference table without the training data
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import math
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,6 +67,22 @@ _OPTION_KEYS = (
     "warm_start",
     "verbose",
 )
+#: Likelihood measures copied from the summary into "statistics".
+_MEASURES = (
+    "log_likelihood",
+    "null_log_likelihood",
+    "llr",
+    "llr_pvalue",
+    "aic",
+    "bic",
+    "pseudo_r2",
+    "deviance",
+    "nobs",
+)
+#: The inference statistics (P x P matrices) are kept up to this many
+#: parameters: beyond, the file would grow past ~10 MB and summary() can be
+#: recomputed from the training data instead.
+MAX_STORED_PARAMS = 300
 _TRAINING_ATTRS = {
     # key in "training" -> (estimator attribute, converter)
     "solver": ("solver_", str),
@@ -141,6 +161,40 @@ def _options_to_json(params):
     return out
 
 
+def _summary_measures(model):
+    """Likelihood measures from ``model.summary()``, or None when it cannot be computed."""
+    if getattr(model, "_stats_", None) is None or not hasattr(model, "summary"):
+        return None
+    try:
+        with warnings.catch_warnings():
+            # penalised fits warn that their standard errors are not inference; the
+            # likelihood measures are still what they are
+            warnings.simplefilter("ignore")
+            summary = model.summary()
+    except ValueError:
+        return None
+    return {k: _json_scalar(float(getattr(summary, k))) for k in _MEASURES if hasattr(summary, k)}
+
+
+def _inference_to_json(st):
+    if st is None or st.params.size > MAX_STORED_PARAMS or st.cluster_meat is not None:
+        return None
+    return {
+        "n_classes": int(st.n_classes),
+        "fit_intercept": bool(st.fit_intercept),
+        "n_features": int(st.n_features),
+        "weight_sum": float(st.weight_sum),
+        "n_rows": int(st.n_rows),
+        "unit_weights": bool(st.unit_weights),
+        "log_likelihood": float(st.log_likelihood),
+        "null_log_likelihood": float(st.null_log_likelihood),
+        "params": np.asarray(st.params, dtype=np.float64).tolist(),
+        "fisher": np.asarray(st.fisher, dtype=np.float64).tolist(),
+        "meat": np.asarray(st.meat, dtype=np.float64).tolist(),
+        "meat_prob": None if st.meat_prob is None else np.asarray(st.meat_prob, dtype=np.float64).tolist(),
+    }
+
+
 def dumps(model, *, columns=None, target=None, weight=None, training=None, statistics=None):
     """The model file's JSON text for a fitted estimator.
 
@@ -156,7 +210,8 @@ def dumps(model, *, columns=None, target=None, weight=None, training=None, stati
         Extra training facts (rows read, rows dropped, missing policy...),
         merged into the ``training`` section.
     statistics : dict, optional
-        Numbers describing the fit (log-likelihood, AIC...).
+        Likelihood measures; by default taken from ``model.summary()`` when
+        the fit stored its inference statistics.
 
     Returns
     -------
@@ -208,8 +263,15 @@ def dumps(model, *, columns=None, target=None, weight=None, training=None, stati
         doc["columns"] = [enc.to_dict() for enc in columns]
         doc["target"] = target
         doc["weight"] = weight
-    if statistics is not None:
-        doc["statistics"] = _jsonable(statistics)
+    stats = dict(statistics) if statistics is not None else (_summary_measures(model) or {})
+    unknown = sorted(set(stats) - set(_MEASURES))
+    if unknown:
+        raise ModelFileError(f"unknown statistics {', '.join(unknown)}; known: {', '.join(_MEASURES)}")
+    inference = _inference_to_json(getattr(model, "_stats_", None))
+    if inference is not None:
+        stats["inference"] = inference
+    if stats:
+        doc["statistics"] = _jsonable(stats)
     return _format(doc)
 
 
@@ -268,6 +330,7 @@ def _fail(msg):
 
 def _check_type(value, types, what):
     # bool is an int in Python; a count or a number given as true/false is wrong
+    types = types if isinstance(types, tuple) else (types,)
     if isinstance(value, bool) and bool not in types:
         _fail(f"{what} must be {_type_names(types)}, got {json.dumps(value)}")
     if not isinstance(value, types):
@@ -407,8 +470,18 @@ def _parse(doc, source):
     training = doc.get("training") or {}
     _check_type(training, dict, "training")
     statistics = doc.get("statistics")
+    inference = None
     if statistics is not None:
         _check_type(statistics, dict, "statistics")
+        unknown = sorted(set(statistics) - set(_MEASURES) - {"inference"})
+        if unknown:
+            _fail(f"unknown statistics {', '.join(unknown)}")
+        for k in _MEASURES:
+            v = statistics.get(k)
+            if v is not None and (isinstance(v, bool) or not isinstance(v, int | float)):
+                _fail(f"statistics.{k} must be a number or null")
+        if statistics.get("inference") is not None:
+            inference = _parse_inference(statistics["inference"], coef, intercept, len(classes), model.fit_intercept)
 
     # the estimator's fitted state, as fit would leave it
     cls = np.asarray(classes)
@@ -433,6 +506,8 @@ def _parse(doc, source):
                 setattr(model, attr, conv(v))
             except (TypeError, ValueError):
                 _fail(f"training.{key} has the wrong type")
+    if inference is not None:
+        model._stats_ = inference
     if columns is not None:
         model._modelfile_meta = {"columns": columns, "target": doc.get("target"), "weight": doc.get("weight")}
     return ModelFile(
@@ -445,6 +520,67 @@ def _parse(doc, source):
         statistics=statistics,
         format_version=version,
         logreg_version=doc["logreg_version"],
+    )
+
+
+def _matrix(value, what, P):
+    _check_type(value, list, what)
+    if len(value) != P:
+        _fail(f"{what} has {len(value)} rows, expected {P}")
+    return np.vstack([_number_list(row, f"{what} row {i}", P) for i, row in enumerate(value)])
+
+
+def _parse_inference(inf, coef, intercept, n_classes, fit_intercept):
+    """Rebuild the stored FitStatistics, checking every shape against the coefficients."""
+    from ..stats import FitStatistics
+
+    what = "statistics.inference"
+    _check_type(inf, dict, what)
+    keys = {
+        "n_classes",
+        "fit_intercept",
+        "n_features",
+        "weight_sum",
+        "n_rows",
+        "unit_weights",
+        "log_likelihood",
+        "null_log_likelihood",
+        "params",
+        "fisher",
+        "meat",
+        "meat_prob",
+    }
+    if set(inf) != keys:
+        diff = sorted(set(inf) ^ keys)
+        _fail(f"{what} has missing or unknown fields: {', '.join(diff)}")
+    for k in ("n_classes", "n_features", "n_rows"):
+        _check_type(inf[k], int, f"{what}.{k}")
+    for k in ("fit_intercept", "unit_weights"):
+        _check_type(inf[k], bool, f"{what}.{k}")
+    for k in ("weight_sum", "log_likelihood", "null_log_likelihood"):
+        _number_list([inf[k]], f"{what}.{k}")
+    d = coef.shape[1]
+    if inf["n_classes"] != n_classes or inf["n_features"] != d or inf["fit_intercept"] != fit_intercept:
+        _fail(f"{what} describes a different model (classes, features or intercept disagree with coef)")
+    K = 1 if n_classes == 2 else n_classes
+    P = K * (d + int(fit_intercept))
+    params = _number_list(inf["params"], f"{what}.params", P)
+    expected = (np.column_stack([intercept[:K], coef]) if fit_intercept else coef).ravel()
+    if not np.allclose(params, expected, rtol=1e-12, atol=0):
+        _fail(f"{what}.params do not match coef and intercept")
+    return FitStatistics(
+        n_classes=n_classes,
+        fit_intercept=fit_intercept,
+        n_features=d,
+        weight_sum=float(inf["weight_sum"]),
+        n_rows=inf["n_rows"],
+        unit_weights=inf["unit_weights"],
+        log_likelihood=float(inf["log_likelihood"]),
+        null_log_likelihood=float(inf["null_log_likelihood"]),
+        params=params,
+        fisher=_matrix(inf["fisher"], f"{what}.fisher", P),
+        meat=_matrix(inf["meat"], f"{what}.meat", P),
+        meat_prob=None if inf["meat_prob"] is None else _matrix(inf["meat_prob"], f"{what}.meat_prob", P),
     )
 
 
