@@ -92,7 +92,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
     _parameter_constraints: dict = {
         "penalty": [StrOptions({"l2", "l1", "elasticnet"}), None],
-        "C": [Interval(numbers.Real, 0, None, closed="neither")],
+        "C": [Interval(numbers.Real, 0, None, closed="right")],  # C=np.inf: no penalty
         "l1_ratio": [Interval(numbers.Real, 0, 1, closed="both"), None],
         "fit_intercept": ["boolean"],
         "tol": [Interval(numbers.Real, 0, None, closed="left")],
@@ -258,8 +258,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         """
         z = self.decision_function(X)
         if z.ndim == 1:
-            p = special.expit(z)
-            return np.column_stack([1.0 - p, p])
+            # expit(-z), not 1 - expit(z): keeps P(class 0) ~ e^{-z} instead of rounding it to 0
+            return np.column_stack([special.expit(-z), special.expit(z)])
         return special.softmax(z, axis=1)
 
     def predict_log_proba(self, X):
