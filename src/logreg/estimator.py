@@ -223,6 +223,10 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         from .stats import fit_statistics
 
         self._stats_ = fit_statistics(X, codes, classes.size, sample_weight, self.coef_, self.intercept_, self.fit_intercept)
+        # --- diagnostics: separation, constant/collinear columns, scaling -> warnings (logreg.diagnostics)
+        from .diagnostics import diagnose
+
+        self._diagnostics_ = diagnose(self, X, codes, sample_weight)
         # --- end statistics
         return self
 
