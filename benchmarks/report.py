@@ -1,0 +1,278 @@
+"""BENCHMARKS.md and the P1 plot, from the runner's results."""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+import time
+from importlib.metadata import version
+from pathlib import Path
+
+from .runner import TARGET, TOL, UNSET
+
+__all__ = ["render", "write", "plot_p1"]
+
+TITLES = {
+    "P1": "P1: dense L2, float64",
+    "P1f": "P1f: P1 in float32",
+    "P4": "P4: sparse L2 (CSR)",
+}
+
+
+def _cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _ram_gb():
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1e9
+    except (ValueError, OSError):
+        return float("nan")
+
+
+def _git(*args):
+    root = Path(__file__).resolve().parent.parent
+    try:
+        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def _fmt_t(t):
+    if t is None:
+        return "not reached"
+    return f"{t:.3g}" if t >= 0.01 else f"{t * 1e3:.2g} ms"
+
+
+def _fmt_sub(s):
+    return "—" if s is None else f"{s:.1e}"
+
+
+def _blas(meta):
+    info = [i for i in meta.get("threadpool_info", []) if i.get("user_api") == "blas"]
+    return "; ".join(
+        f"{i.get('internal_api')} {i.get('version')} ({os.path.basename(i.get('filepath', ''))}) kernel "
+        f"{i.get('architecture')}, {i.get('num_threads')} threads"
+        for i in info
+    )
+
+
+def _stop(r):
+    """Why a fit stopped: its gradient test, its iteration cap, or its own other test."""
+    if r["n_iter"] >= r["max_iter"]:
+        return f"max_iter={r['max_iter']}"
+    if r["tool"] == "logreg" and not r.get("converged"):
+        return f"stalled, \\|g\\|∞={r.get('grad_norm', float('nan')):.1e}"
+    return "tol" if r["tool"] == "logreg" else "own test"
+
+
+def _table(prob):
+    """Markdown table of a fitted problem; ratios to the fastest anchor at the target."""
+    fits = prob["fits"]
+    x_bytes = prob["meta"].get("X_bytes")
+    anchors = [r for r in fits if r["tool"] != "logreg" and r.get("status") == "ok"]
+    good = [r for r in anchors if r.get("reached")] or anchors
+    t_ref = min((r["time"] for r in good), default=None)
+    tt_ref = min((r["time_to_target"] for r in anchors if r.get("time_to_target")), default=None)
+    lines = [
+        "| tool / solver | time [s] | × fastest anchor | time to ≤1e-8 [s] | × fastest anchor | iters | evals | peak extra memory (× X) | J reached | rel. subopt. | stopped by |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in fits:
+        label = r["label"] + (f" (→ {r['solver_used']})" if r.get("solver_used") not in (None, r["solver"]) else "")
+        if r.get("note"):
+            label += " ¹"
+        if r.get("status") != "ok":
+            lines.append(f"| {label} | {r.get('status')} | | | | | | | | | {r.get('error', '')[:80]!r} |")
+            continue
+        tt = r.get("time_to_target")
+        evals = r.get("passes", r.get("evals", "—"))
+        mem = f"{r['peak_extra'] / 1e6:.0f} MB ({r['peak_extra'] / x_bytes:.2f}×)" if x_bytes else "—"
+        stop = _stop(r)
+        lines.append(
+            f"| {label} | {_fmt_t(r['time'])} | {r['time'] / t_ref:.2f} | {_fmt_t(tt)} | "
+            f"{(tt / tt_ref) if tt and tt_ref else float('nan'):.2f} | {r['n_iter']} | {evals} | {mem} | "
+            f"{r['objective']:.12f} | {_fmt_sub(r.get('rel_subopt'))} | {stop} |"
+        )
+    notes = sorted({r["note"] for r in fits if r.get("note")})
+    return "\n".join(lines + [""] + [f"¹ {n}" for n in notes])
+
+
+def _refs(prob):
+    refs = [r for r in prob["refs"] if r.get("status") == "ok"]
+    parts = [f"{r['label']} (tol={r['tol']:g}): J = {r['objective']:.15f}, {r['time']:.3g} s" for r in refs]
+    spread = (max(r["objective"] for r in refs) - prob["f_star"]) / abs(prob["f_star"]) if refs else float("nan")
+    return (
+        f"f* = {prob['f_star']:.15f}, the lower of: "
+        + "; ".join(parts)
+        + f". Relative spread of the references: {spread:.1e}."
+    )
+
+
+def plot_p1(prob, path):
+    """Relative suboptimality against wall time for every fit of P1 (PNG)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 5))
+    for r in prob["fits"]:
+        traj = r.get("trajectory_subopt")
+        if not traj:
+            continue
+        t = [p[0] for p in traj]
+        s = [max(p[1], 1e-16) for p in traj]
+        style = "-" if r["tool"] == "logreg" else "--"
+        ax.semilogy(t, s, style, marker="o" if r["tool"] != "logreg" else ".", ms=4, label=r["label"])
+    ax.axhline(TARGET, color="grey", lw=0.8, ls=":")
+    ax.set_xlabel("wall time [s]")
+    ax.set_ylabel("(J − f*) / |f*|")
+    ax.set_title("P1: suboptimality against time (logreg: callback; anchors: refits with max_iter = 1, 2, 3, 4, 6, …)")
+    ax.title.set_fontsize(9)
+    ax.legend(fontsize=8)
+    ax.grid(True, which="both", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def render(out, plot_name=None):
+    """The report as Markdown text."""
+    sizes = out["sizes"]
+    scale = out["scale"]
+    mode = (
+        "--quick sizes"
+        if out["quick"]
+        else ("full size" if scale == 1 else f"REDUCED SCALE {scale:g} (rows × {scale:g})")
+    )
+    metas = [p.get("meta", {}) for p in out["problems"].values()]
+    blas = next((_blas(m) for m in metas if m.get("threadpool_info")), "unknown")
+    dirty = _git("status", "--porcelain", "--", "src")
+    L = [
+        "# Benchmarks",
+        "",
+        f"Generated by `python -m benchmarks` on {time.strftime('%Y-%m-%d %H:%M')}, **{mode}**. "
+        "Regenerate with `python -m benchmarks` (about ten minutes, needs an idle machine).",
+        "",
+        "## Machine",
+        "",
+        f"- CPU: {_cpu_model()}, {os.cpu_count()} cores, {_ram_gb():.0f} GB RAM",
+        f"- load average (1, 5, 15 min) before: {', '.join(f'{v:.2f}' for v in out['load_before'])}; "
+        f"after: {', '.join(f'{v:.2f}' for v in out['load_after'])}",
+        f"- BLAS in the benchmark processes (threadpoolctl): {blas}",
+        f"- {', '.join(f'{k}={v!r}' for k, v in out['parent_env'].items())} in the parent; "
+        f"{' and '.join(UNSET)} are removed from every benchmark process's environment (all tools alike)",
+        f"- Python {platform.python_version()}, numpy {version('numpy')}, scipy {version('scipy')}, "
+        f"scikit-learn {version('scikit-learn')}, glum {version('glum')}, logreg {version('logreg')} "
+        f"(commit {_git('rev-parse', '--short', 'HEAD')}{', src/ modified' if dirty else ''})",
+        "",
+        "## What is measured",
+        "",
+        "Every tool minimises the same objective, scikit-learn's "
+        "J(w, b) = (1/n) Σ [log(1 + e^{z_i}) − y_i z_i] + ‖w‖²/(2Cn), z = Xw + b, C = 1 "
+        "(glum: `alpha = 1/(C n)`, `l1_ratio = 0`; its objective is deviance/(2n) + α‖w‖²/2, and the binomial deviance "
+        "is twice the log-loss). The J column is ONE function (`benchmarks.problems.objective`, float64) applied to each "
+        "tool's final coefficients; rel. subopt. = (J − f*)/|f*|, f* from tight Newton solves (logreg `newton`, tol 1e-12, "
+        "cross-checked by scikit-learn). Values within ~1e-14 of 0 are rounding.",
+        "",
+        f"- Each fit runs in its own process (`python -m benchmarks.child`) on data already in memory; `time` is the wall "
+        f"time of `fit`. Every fit uses `tol={TOL:g}` on the max-norm of the gradient (glum: `gradient_tol`; liblinear: its "
+        "own relative criterion), so `time` is the time to a verified optimum; `time to ≤1e-8` is the first time the fit's "
+        "trajectory is within 1e-8 of f* (logreg: its per-iteration callback; anchors on P1: refits with max_iter = 1, 2, 3, "
+        "4, 6, 8, …, each timed on its own; elsewhere the full fit's time if it reached 1e-8). Ratios are to the fastest anchor "
+        "that reached 1e-8 (or the fastest anchor, if none did).",
+        "- `evals`: logreg: `n_passes_` (passes over X: each value+gradient, Hessian-vector product or Hessian is one); "
+        "scikit-learn: calls of its `LinearModelLoss` (loss, loss+gradient, gradient+Hessian, Hessian product; its "
+        "two-pass implementation reads X twice per gradient); glum, liblinear: not exposed (—). `iters`: the solvers' "
+        "`n_iter_`.",
+        "- Peak extra memory: growth of the process's peak resident set (VmHWM, reset just before `fit`) over its "
+        "resident set with the data loaded, in MB and as a multiple of the bytes of X.",
+        "",
+        "## Sizes",
+        "",
+    ]
+    for name, s in sizes.items():
+        extra = f", {s['nnz']} non-zeros per row, Zipf column frequencies, unit-norm rows" if "nnz" in s else ""
+        desc = ", a quarter of the columns × 5, labels from a logistic model" if name == "P1" else extra
+        L.append(f"- {name}: n = {s['n']:,}, d = {s['d']:,}{desc}")
+    L.append("")
+    for name in ("P1", "P1f", "P4"):
+        prob = out["problems"].get(name)
+        if not prob:
+            continue
+        L += [f"## {TITLES[name]}", "", _refs(prob), "", _table(prob), ""]
+        if name == "P1" and plot_name:
+            L += [f"![P1 suboptimality against time]({plot_name})", ""]
+        if name == "P1":
+            L += _p3(prob)
+    p2 = out["problems"].get("P2")
+    if p2:
+        L += _p2(p2)
+    return "\n".join(L)
+
+
+def _p3(prob):
+    x_bytes = prob["meta"].get("X_bytes") or 1
+    rows = [
+        f"| {r['label']} | {r['peak_extra'] / 1e6:.0f} MB | {r['peak_extra'] / x_bytes:.3f} |"
+        for r in prob["fits"]
+        if r.get("status") == "ok"
+    ]
+    return [
+        "## P3: peak extra memory during P1 (goal ≤ 0.1 × X)",
+        "",
+        f"X is {x_bytes / 1e6:.0f} MB.",
+        "",
+        "| tool / solver | peak extra | × X |",
+        "|---|---|---|",
+        *rows,
+        "",
+    ]
+
+
+def _p2(p2):
+    if p2.get("status") != "ok":
+        return ["## P2: one loss+gradient evaluation", "", f"failed: {p2.get('error', '')[:500]}", ""]
+    cases = p2["cases"]
+    base = cases.get("X.sum() (one streaming read)", {}).get("min")
+    base32 = cases.get("X.sum() float32", {}).get("min")
+    L = [
+        "## P2: one loss+gradient evaluation on P1's X (goal ≤ 1.3 × `X.sum()`)",
+        "",
+        "Best of 10 after a warm-up; `rel. err` is the largest relative difference of (J, gradient) from "
+        "scikit-learn's `LinearModelLoss(HalfBinomialLoss(), fit_intercept=True).loss_gradient` (n_threads=1, as "
+        "scikit-learn's LogisticRegression calls it).",
+        "",
+        "| evaluation | best [ms] | median [ms] | × X.sum() (same dtype) | rel. err |",
+        "|---|---|---|---|---|",
+    ]
+    for name, c in cases.items():
+        if "error" in c:
+            L.append(f"| {name} | error: {c['error'][:80]} | | | |")
+            continue
+        ref = base32 if "float32" in name else base
+        err = f"{c['rel_err_vs_sklearn']:.1e}" if "rel_err_vs_sklearn" in c else ""
+        L.append(f"| {name} | {c['min'] * 1e3:.1f} | {c['median'] * 1e3:.1f} | {c['min'] / ref:.2f} | {err} |")
+    return L + [""]
+
+
+def write(out, path):
+    """Write the report to ``path`` and the P1 plot beside it (``<stem>_P1.png``)."""
+    path = Path(path)
+    plot_name = None
+    if "P1" in out["problems"]:
+        plot_path = path.with_name(path.stem + "_P1.png")
+        plot_p1(out["problems"]["P1"], plot_path)
+        plot_name = plot_path.name
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(render(out, plot_name))
+    os.replace(tmp, path)
