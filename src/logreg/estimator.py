@@ -164,7 +164,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         classes, codes = np.unique(y, return_inverse=True)
         if classes.size < 2:
             raise ValueError(
-                f"y has one class: {classes[0]!r}; logistic regression needs two or more. "
+                # .item(): numpy 2 would print np.int64(0) / np.str_('a')
+                f"y has one class: {classes[0].item()!r}; logistic regression needs two or more. "
                 "Check the target column, or the filter that selected these rows."
             )
         sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)

@@ -29,7 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import scipy.sparse as sp
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from .graph import Linear, SigmoidCrossEntropy, SoftmaxCrossEntropy, WeightedMean, sigmoid
 
@@ -55,6 +55,18 @@ def _pool():
     if _POOL is None:
         _POOL = ThreadPoolExecutor(max_workers=_n_workers(), thread_name_prefix="logreg")
     return _POOL
+
+
+_BLAS: ThreadpoolController | None = None
+
+
+def _blas_controller():
+    # threadpool_limits() rescans every loaded shared library on each call (~10 ms with numba
+    # loaded), which dominated evaluations on small data; one scan, reused, limits in ~30 us
+    global _BLAS
+    if _BLAS is None:
+        _BLAS = ThreadpoolController()
+    return _BLAS
 
 
 class _BlockedData:
@@ -125,7 +137,7 @@ class _BlockedData:
         if len(self.work) == 1:
             return run(self.work[0])
         # BLAS threads would fight the worker threads over the same cores
-        with threadpool_limits(limits=1, user_api="blas"):
+        with _blas_controller().limit(limits=1, user_api="blas"):
             parts = list(_pool().map(run, self.work))
         acc = parts[0]
         for p in parts[1:]:

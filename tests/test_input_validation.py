@@ -1,0 +1,116 @@
+"""Bad input gets a ValueError whose message names the problem."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from logreg import LogisticRegression
+
+rng = np.random.default_rng(0)
+X = rng.normal(size=(20, 4))
+y = np.r_[np.zeros(10, dtype=int), np.ones(10, dtype=int)]
+
+
+def _with(value, at=(3, 1)):
+    Xb = X.copy()
+    Xb[at] = value
+    return Xb
+
+
+FIT_CASES = {
+    "nan-in-X": (lambda: (_with(np.nan), y, None), r"Input X contains NaN"),
+    "inf-in-X": (lambda: (_with(np.inf), y, None), r"Input X contains infinity"),
+    "minus-inf-in-X": (lambda: (_with(-np.inf), y, None), r"Input X contains infinity"),
+    "nan-in-csr-X": (lambda: (sp.csr_matrix(_with(np.nan)), y, None), r"Input X contains NaN"),
+    "nan-in-y": (lambda: (X, np.r_[np.nan, y[1:].astype(float)], None), r"Input y contains NaN"),
+    "empty-X": (lambda: (np.empty((0, 4)), np.empty(0), None), r"0 sample\(s\)"),
+    "no-features": (lambda: (np.empty((20, 0)), y, None), r"0 feature\(s\)"),
+    "one-class": (lambda: (X, np.zeros(20, dtype=int), None), r"y has one class: 0.*needs two"),
+    "one-string-class": (lambda: (X, np.array(["a"] * 20), None), r"y has one class: 'a'"),
+    "mismatched-lengths": (lambda: (X, y[:-1], None), r"inconsistent numbers of samples: \[20, 19\]"),
+    "1d-X": (lambda: (X[:, 0], y, None), r"Expected 2D array, got 1D array"),
+    "3d-X": (lambda: (X.reshape(20, 2, 2), y, None), r"Found array with dim 3"),
+    "complex-X": (lambda: (X.astype(complex), y, None), r"Complex data not supported"),
+    "string-X": (lambda: (np.array([["a", "b"]] * 20), y, None), r"could not convert string to float"),
+    "object-strings-X": (lambda: (np.array([["1.0", "x"]] * 20, dtype=object), y, None), r"string to float: 'x'"),
+    "continuous-y": (lambda: (X, np.linspace(0, 1, 20), None), r"Unknown label type: continuous"),
+    "negative-sample-weight": (
+        lambda: (X, y, np.r_[-1.0, np.ones(19)]),
+        r"Negative values in data passed to `sample_weight`",
+    ),
+    "nan-sample-weight": (lambda: (X, y, np.r_[np.nan, np.ones(19)]), r"Input sample_weight contains NaN"),
+    "short-sample-weight": (lambda: (X, y, np.ones(19)), r"sample_weight.shape == \(19,\), expected \(20,\)"),
+    "zero-sample-weights": (lambda: (X, y, np.zeros(20)), r"[Ss]ample weights.*(at least one non-zero|sum to zero)"),
+}
+
+
+@pytest.mark.parametrize("case", list(FIT_CASES))
+def test_fit_rejects_bad_input_with_a_message_naming_the_problem(case):
+    make, match = FIT_CASES[case]
+    Xb, yb, sw = make()
+    with pytest.raises(ValueError, match=match):
+        LogisticRegression().fit(Xb, yb, sample_weight=sw)
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    return LogisticRegression().fit(X, y)
+
+
+@pytest.mark.parametrize("method", ["predict", "predict_proba", "predict_log_proba", "decision_function", "score"])
+def test_wrong_number_of_features_at_predict(fitted, method):
+    args = (X[:, :3],) if method != "score" else (X[:, :3], y)
+    with pytest.raises(ValueError, match=r"X has 3 features, but LogisticRegression is expecting 4 features"):
+        getattr(fitted, method)(*args)
+
+
+@pytest.mark.parametrize(
+    ("bad", "match"),
+    [
+        (_with(np.nan), r"Input X contains NaN"),
+        (_with(np.inf), r"Input X contains infinity"),
+        (X[0], r"Expected 2D array, got 1D array"),
+        (X.astype(complex), r"Complex data not supported"),
+        (np.array([["a", "b", "c", "d"]]), r"could not convert string to float"),
+        (np.empty((0, 4)), r"0 sample\(s\)"),
+    ],
+    ids=["nan", "inf", "1d", "complex", "string", "empty"],
+)
+def test_predict_rejects_bad_input(fitted, bad, match):
+    with pytest.raises(ValueError, match=match):
+        fitted.predict(bad)
+
+
+def test_predict_before_fit_says_not_fitted():
+    with pytest.raises(ValueError, match=r"not fitted yet.*Call 'fit'"):
+        LogisticRegression().predict(X)
+
+
+@pytest.mark.parametrize(
+    ("params", "match"),
+    [
+        ({"C": -1.0}, r"'C' parameter of LogisticRegression must be a float in the range \(0.0, inf\]"),
+        ({"C": 0.0}, r"'C' parameter"),
+        ({"tol": -1e-3}, r"'tol' parameter"),
+        ({"max_iter": -1}, r"'max_iter' parameter"),
+        ({"max_iter": 2.5}, r"'max_iter' parameter"),
+        ({"solver": "sag"}, r"'solver' parameter.*'sag'"),
+        ({"penalty": "l3"}, r"'penalty' parameter"),
+        ({"learning_rate": 0.0}, r"'learning_rate' parameter"),
+        ({"class_weight": "even"}, r"'class_weight' parameter"),
+        ({"penalty": "elasticnet", "solver": "gd"}, r"needs l1_ratio"),
+        ({"penalty": "l1", "solver": "lbfgs"}, r"needs a smooth penalty"),
+        ({"penalty": "l1", "solver": "newton"}, r"needs a smooth penalty"),
+    ],
+    ids=lambda v: str(v) if isinstance(v, dict) else "",
+)
+def test_bad_parameters_are_named(params, match):
+    with pytest.raises(ValueError, match=match):
+        LogisticRegression(**params).fit(X, y)
+
+
+def test_class_weight_missing_a_class_names_it():
+    with pytest.raises(ValueError, match=r"classes, \[1\], are not in class_weight"):
+        LogisticRegression(class_weight={0: 1.0, 7: 2.0}).fit(X, y)
