@@ -104,6 +104,12 @@ def test_log_spaced_progress_lines():
     assert 100 in shown and 110 not in shown and 2000 in shown and len(shown) == 10 + 8 + 9 + 2
 
 
+def test_fit_quiet_prints_nothing(work, tmp_path):
+    result = run("fit", work / "train.csv", "-t", "label", "-x", "id", "-m", tmp_path / "m.json", "--quiet")
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
+    assert logreg.load(tmp_path / "m.json").n_features_in_ == 5
+
+
 def test_fit_json_quiet(work, tmp_path):
     result = run("fit", work / "train.csv", "-t", "label", "-x", "id", "-m", tmp_path / "m.json", "--json", "-q")
     assert result.exit_code == 0 and result.stderr == ""
@@ -178,6 +184,22 @@ def test_predict_to_csv_parquet_and_stdout_with_id(work, tmp_path):
     result = run("predict", work / "train.csv", "-m", work / "model.json", "--json", "--id", "id")
     rows = json.loads(result.stdout)["rows"]
     assert rows[0]["id"] == 100 and rows[0]["proba_yes"] == pytest.approx(expected[0, 1], rel=1e-15)
+
+
+def test_three_classes_end_to_end_in_process(tmp_path):
+    t = make_table(n=45).to_pydict()
+    t["label"] = ["red", "green", "blue"] * 15
+    t["x1"] = [v + 2.0 * (lab == "red") for v, lab in zip(t["x1"], t["label"], strict=True)]
+    pcsv.write_csv(pa.table(t), tmp_path / "three.csv")
+    assert run("fit", tmp_path / "three.csv", "-t", "label", "-x", "id", "-m", tmp_path / "m.json", "-q").exit_code == 0
+    result = run("predict", tmp_path / "three.csv", "-m", tmp_path / "m.json", "--json")
+    rows = json.loads(result.stdout)["rows"]
+    assert list(rows[0]) == ["label", "proba_blue", "proba_green", "proba_red"]
+    assert sum(rows[0][k] for k in ("proba_blue", "proba_green", "proba_red")) == pytest.approx(1.0)
+    ev = json.loads(run("evaluate", tmp_path / "three.csv", "-m", tmp_path / "m.json", "--json").stdout)
+    assert ev["classes"] == ["blue", "green", "red"] and np.array(ev["confusion_matrix"]).shape == (3, 3)
+    summary = run("summary", "-m", tmp_path / "m.json")
+    assert "MNLogit Regression Results" in summary.stdout
 
 
 # ------------------------------------------------------------------ summary

@@ -2,7 +2,8 @@
 
 Every command starts a fresh Python that imports numpy, scipy, scikit-learn and
 pyarrow (a few seconds of CPU each), so the commands are launched together in
-one module fixture and the tests only read their results.
+one module fixture and the tests only read their results.  The other commands
+and bad inputs run in-process in test_cli.py, under the same contract.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import pyarrow.parquet as pq
 import pytest
 
 import logreg
@@ -60,7 +60,6 @@ def runs(tmp_path_factory):
     exe = console_script()
     commands = {
         "fit_stdin": ([exe, "fit", "-", "-t", "label", "-x", "id", "-m", "stdin.json", "--json"], CSV),
-        "predict": ([exe, "predict", "train.csv", "-m", "model.json", "-o", "p.parquet", "--id", "id"], None),
         "failed_fit": ([exe, "fit", "one.csv", "-t", "label", "-m", "keep.json"], None),
         # `python -m logreg` must run the same CLI
         "python_m_summary": ([sys.executable, "-m", "logreg", "summary", "--model", "model.json"], None),
@@ -97,19 +96,6 @@ def test_fit_from_stdin_json_and_plain_progress(runs):
     model = logreg.load(d / "stdin.json")
     assert list(model.feature_names_in_) == ["x1", "x2", "grade=b", "grade=c"]
     np.testing.assert_allclose(model.coef_, logreg.load(d / "model.json").coef_, rtol=1e-12)
-
-
-def test_predict_writes_parquet_with_ids(runs):
-    d, results = runs
-    code, out, err = results["predict"]
-    assert code == 0, err
-    assert out.startswith("24 predictions written to p.parquet (labels: {'no': ")
-    table = pq.read_table(d / "p.parquet")
-    assert table.column_names == ["id", "label", "proba_no", "proba_yes"]
-    assert table["id"].to_pylist() == list(range(24))
-    p = np.column_stack([table["proba_no"], table["proba_yes"]])
-    np.testing.assert_allclose(p.sum(axis=1), 1.0)
-    assert table["label"].to_pylist() == np.where(p[:, 1] > 0.5, "yes", "no").tolist()
 
 
 def test_python_m_logreg_summary_prints_the_inference_table(runs):

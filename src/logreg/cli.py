@@ -10,7 +10,9 @@ Conventions shared by every command:
   renamed, so an existing file is replaced whole or not at all.
 - Results go to standard output; progress, notes and warnings to standard
   error.  ``--json`` prints one machine-readable JSON object instead of text;
-  ``--quiet`` silences progress, notes and warnings.
+  ``--quiet`` silences progress, notes, warnings and the confirmations of
+  fit and predict (the tables of summary, evaluate, explain and demo are
+  their output and stay).
 - A rich progress bar when standard error is a terminal, plain lines otherwise.
 
 Set ``LOGREG_DEBUG=1`` to see the traceback of an unexpected (exit code 1)
@@ -426,7 +428,12 @@ DataArg = Annotated[
     str, typer.Argument(help="CSV or Parquet file; '-' reads CSV from standard input.", show_default=False)
 ]
 ModelOpt = Annotated[Path, typer.Option("--model", "-m", help="The JSON model file.", show_default=False)]
-QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress, notes or warnings.")]
+QuietOpt = Annotated[
+    bool,
+    typer.Option(
+        "--quiet", "-q", help="No progress, notes, warnings or confirmations: only errors and the requested output."
+    ),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one machine-readable JSON object.")]
 MissingOpt = Annotated[
     str,
@@ -504,6 +511,8 @@ def fit(
     result = _fit_result(model, design, model_path, out)
     if as_json:
         out.emit_json(result)
+        return
+    if quiet:
         return
     status = "converged" if model.converged_ else "NOT converged (see the warning)"
     classes = ", ".join(map(str, result["classes"]))
