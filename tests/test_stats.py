@@ -350,6 +350,7 @@ def test_frequency_weights_equal_repeated_rows(clustered):
     X, y, groups = clustered
     rng = np.random.default_rng(3)
     w = rng.integers(0, 4, len(y))  # zero weights drop rows
+    w[groups == 0] = 0  # and a whole cluster, which then is no cluster of the sample
     rep = np.repeat(np.arange(len(y)), w)
     m_w = _fit(X, y, sample_weight=w)
     m_r = _fit(X[rep], y[rep])
@@ -467,6 +468,14 @@ def test_unpenalized_fit_does_not_warn(spector_model):
         warnings.simplefilter("error", PenalizedInferenceWarning)
         s = spector_model.summary()
     assert "NOT valid" not in str(s)
+
+
+def test_infinite_C_is_unpenalized():
+    X, y = _spector()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PenalizedInferenceWarning)
+        s = _fit(X, y, penalty="l2", C=np.inf).summary()
+    np.testing.assert_allclose(s.to_frame().loc[STATA_ORDER, "std_err"], STATA_SPECTOR["bse"], rtol=RTOL)
 
 
 # --------------------------------------------------------------------------- forms
