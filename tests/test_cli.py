@@ -344,6 +344,9 @@ def bad(work, tmp_path_factory):
     doc = json.loads(text)
     doc["coef"][0] = doc["coef"][0][:-1]
     (d / "tampered.json").write_text(json.dumps(doc))
+    doc = json.loads(text)
+    del doc["statistics"]
+    (d / "nostats.json").write_text(json.dumps(doc))
     import pickle
 
     (d / "model.pkl").write_bytes(pickle.dumps(doc))
@@ -371,6 +374,7 @@ BAD_INPUTS = {
     "predict output format": (["predict", "{d}/train.csv", "-m", "{d}/model.json", "-o", "{d}/p.txt"], ".parquet"),
     "summary model pickle": (["summary", "-m", "{d}/model.pkl"], "pickle"),
     "summary cluster without data": (["summary", "-m", "{d}/model.json", "--cov-type", "cluster"], "--groups"),
+    "summary without statistics": (["summary", "-m", "{d}/nostats.json"], "give the training data"),
     "explain data without target": (["explain", "--data", "{d}/train.csv"], "--target"),
     "report parent missing": (
         ["evaluate", "{d}/train.csv", "-m", "{d}/model.json", "--report", "{d}/no/rep"],

@@ -82,6 +82,26 @@ def test_summary_after_load_equals_summary_after_fit(tmp_path):
     assert doc["statistics"]["aic"] == pytest.approx(before.aic, rel=1e-12)
 
 
+def test_fit_diagnostics_travel_with_the_model(tmp_path):
+    from sklearn.datasets import load_iris
+
+    from logreg.exceptions import PerfectSeparationWarning
+
+    X, y = load_iris(return_X_y=True)
+    with pytest.warns(PerfectSeparationWarning):
+        model = LogisticRegression(penalty=None).fit(X[y < 2], y[y < 2])
+    model.save(tmp_path / "m.json")
+    loaded = logreg.load(tmp_path / "m.json")
+    assert loaded._diagnostics_ == model._diagnostics_
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert any("Perfect separation" in note for note in loaded.summary().notes)
+    doc = json.loads((tmp_path / "m.json").read_text())
+    doc["training"]["diagnostics"][0]["category"] = "SystemExit"
+    with pytest.raises(ModelFileError, match="not a logreg warning class"):
+        loads(json.dumps(doc))
+
+
 def test_feature_names_and_column_encoding(tmp_path):
     import pyarrow as pa
 

@@ -665,6 +665,11 @@ def summary(
     _check_missing(missing)
     mf = read_model(model_path)
     model = mf.model
+    if data is None and getattr(model, "_stats_", None) is None:
+        raise BadInput(
+            f"{model_path} holds no inference statistics (a fit too large to store them); give the training "
+            f"data: logreg summary --model {model_path} DATA"
+        )
     # the summary's notes say plainly when a penalised fit's errors are not inference
     with out.collect_warnings(ignore=(PenalizedInferenceWarning,)):
         try:

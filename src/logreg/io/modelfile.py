@@ -245,6 +245,13 @@ def dumps(model, *, columns=None, target=None, weight=None, training=None, stati
         "n_passes": getattr(model, "n_passes_", None),
         "objective_history": [_json_number(v) for v in getattr(model, "objective_history_", [])],
     }
+    diagnostics = getattr(model, "_diagnostics_", None)
+    if diagnostics:
+        # the fit's warnings (separation, collinearity...) travel with the model: summary() notes them
+        train["diagnostics"] = [
+            {"category": d.category.__name__, "message": str(d.message), "features": [str(f) for f in d.features]}
+            for d in diagnostics
+        ]
     train.update(_jsonable(training or {}))
     doc = {
         "format": FORMAT,
@@ -508,6 +515,9 @@ def _parse(doc, source):
                 _fail(f"training.{key} has the wrong type")
     if inference is not None:
         model._stats_ = inference
+    diagnostics = _parse_diagnostics(training.get("diagnostics"))
+    if diagnostics is not None:
+        model._diagnostics_ = diagnostics
     if columns is not None:
         model._modelfile_meta = {"columns": columns, "target": doc.get("target"), "weight": doc.get("weight")}
     return ModelFile(
@@ -582,6 +592,32 @@ def _parse_inference(inf, coef, intercept, n_classes, fit_intercept):
         meat=_matrix(inf["meat"], f"{what}.meat", P),
         meat_prob=None if inf["meat_prob"] is None else _matrix(inf["meat_prob"], f"{what}.meat_prob", P),
     )
+
+
+def _parse_diagnostics(raw):
+    """training.diagnostics -> tuple of logreg.diagnostics.Diagnostic (None when absent)."""
+    if raw is None:
+        return None
+    from .. import exceptions
+    from ..diagnostics import Diagnostic
+
+    _check_type(raw, list, "training.diagnostics")
+    out = []
+    for i, d in enumerate(raw):
+        what = f"training.diagnostics[{i}]"
+        _check_type(d, dict, what)
+        if set(d) != {"category", "message", "features"}:
+            _fail(f"{what} needs exactly category, message and features")
+        name = d["category"]
+        category = getattr(exceptions, name, None) if name in exceptions.__all__ else None
+        if not (isinstance(category, type) and issubclass(category, Warning)):
+            _fail(f"{what}.category {json.dumps(name)} is not a logreg warning class")
+        _check_type(d["message"], str, f"{what}.message")
+        feats = _check_type(d["features"], list, f"{what}.features")
+        if not all(isinstance(f, str) for f in feats):
+            _fail(f"{what}.features must be strings")
+        out.append(Diagnostic(category, d["message"], tuple(feats)))
+    return tuple(out)
 
 
 def _reject_constant(name):
