@@ -372,6 +372,8 @@ BAD_INPUTS = {
     "model directory": (["predict", "{d}/train.csv", "-m", "{d}/adir"], "is a directory"),
     "predict output dir missing": (["predict", "{d}/train.csv", "-m", "{d}/model.json", "-o", "{d}/no/p.csv"], "exist"),
     "predict output format": (["predict", "{d}/train.csv", "-m", "{d}/model.json", "-o", "{d}/p.txt"], ".parquet"),
+    "predict over its input": (["predict", "{d}/train.csv", "-m", "{d}/model.json", "-o", "{d}/train.csv"], "input"),
+    "fit model over its data": (["fit", "{d}/train.csv", "-t", "label", "-m", "{d}/train.csv"], "also an input"),
     "summary model pickle": (["summary", "-m", "{d}/model.pkl"], "pickle"),
     "summary cluster without data": (["summary", "-m", "{d}/model.json", "--cov-type", "cluster"], "--groups"),
     "summary without statistics": (["summary", "-m", "{d}/nostats.json"], "give the training data"),

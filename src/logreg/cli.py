@@ -344,6 +344,14 @@ def _model_params(penalty, C, l1_ratio, solver, max_iter, tol, learning_rate, cl
     return params
 
 
+def _refuse_overwriting(output, *inputs):
+    """An output may not replace one of the command's inputs."""
+    out = Path(output).resolve()
+    for src in inputs:
+        if src is not None and str(src) != "-" and Path(src).resolve() == out:
+            raise BadInput(f"output {str(output)!r} is also an input of this command; write to another file")
+
+
 def _output_format(path):
     """'csv' or 'parquet' from the suffix; None for standard output."""
     if path is None or str(path) == "-":
@@ -482,6 +490,7 @@ def fit(
     params = _model_params(penalty, C, l1_ratio, solver, max_iter, tol, learning_rate, class_weight, not no_intercept)
     _check_missing(missing)
     check_output_path(model_path)
+    _refuse_overwriting(model_path, data)
     source = _source_name(data)
     table = read_table(data)
     design = prepare_training(
@@ -548,6 +557,7 @@ def predict(
     fmt = _output_format(output)
     if fmt is not None:
         check_output_path(output)
+        _refuse_overwriting(output, data, model_path)
     _check_missing(missing)
     mf = read_model(model_path)
     table = read_table(data)
