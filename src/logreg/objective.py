@@ -31,6 +31,7 @@ import numpy as np
 import scipy.sparse as sp
 from threadpoolctl import ThreadpoolController
 
+from . import kernels
 from .graph import Linear, SigmoidCrossEntropy, SoftmaxCrossEntropy, WeightedMean, sigmoid
 
 __all__ = ["BinaryLogistic", "MultinomialLogistic", "Objective", "make_datafit"]
@@ -114,6 +115,51 @@ class _BlockedData:
             # slicing CSR copies; cut each worker's rows once, up front, as views
             self._sparse_parts = {blk: _csr_rows(X, *blk) for run in self.work for blk in run}
 
+    @property
+    def ranges(self):
+        """One contiguous row range (start, stop) per worker."""
+        return [(run[0][0], run[-1][1]) for run in self.work]
+
+    def kernel_weights(self):
+        """``(s, s0)`` as the fused kernels take them: s empty when uniform."""
+        if self.s is None:
+            return np.empty(0, dtype=np.float64), 1.0 / self.n_samples
+        return self.s.astype(np.float64, copy=False), 0.0
+
+    def sweep_ranges(self, fn):
+        """Run ``fn(start, stop) -> tuple`` once per worker range and sum the tuples."""
+        ranges = self.ranges
+        if len(ranges) == 1:
+            return fn(*ranges[0])
+        parts = list(_pool().map(lambda r: fn(*r), ranges))
+        acc = parts[0]
+        for p in parts[1:]:
+            acc = tuple(u + v for u, v in zip(acc, p, strict=True))
+        return acc
+
+    def stride_for(self, max_rows):
+        """Row stride that keeps about ``max_rows`` rows (1: all rows)."""
+        if max_rows is None or self.n_samples <= 2 * max_rows:
+            return 1
+        return self.n_samples // int(max_rows)
+
+    def subsample(self, a, b, Xb, stride):
+        """Rows of block [a, b) whose global index is a multiple of ``stride``.
+
+        Returns the sub-block (contiguous copy when strided) and the row slice.
+        """
+        if stride == 1:
+            return Xb, slice(a, b)
+        first = (-a) % stride
+        Xs = Xb[first::stride]
+        return (Xs if self.sparse else np.ascontiguousarray(Xs)), slice(a + first, b, stride)
+
+    def weights_at(self, rows):
+        """Normalised weights of the rows in slice ``rows`` (a scalar when uniform)."""
+        if self.s is None:
+            return 1.0 / self.n_samples
+        return self.s[rows]
+
     def block(self, a, b):
         if self.sparse:
             return self._sparse_parts[(a, b)]
@@ -165,13 +211,24 @@ class BinaryLogistic:
     sample_weight : ndarray of shape (n,) or None
     fit_intercept : bool
     block_rows, n_threads : see :class:`_BlockedData`
+    engine : {'auto', 'fused', 'graph'}
+        'graph' runs the nodes of :mod:`logreg.graph` block by block; 'fused'
+        runs the same passes row by row in :mod:`logreg.kernels` (one read of
+        X, no temporaries); 'auto' takes 'fused' where it applies.
     """
 
     n_classes = 2
 
-    def __init__(self, X, y, sample_weight=None, *, fit_intercept=True, block_rows=None, n_threads=None):
+    def __init__(self, X, y, sample_weight=None, *, fit_intercept=True, block_rows=None, n_threads=None, engine="auto"):
         y = np.asarray(y, dtype=X.dtype)
         self.data = _BlockedData(X, y, sample_weight, block_rows=block_rows, n_threads=n_threads)
+        if engine == "auto":
+            engine = "fused" if kernels.supports(X) else "graph"
+        elif engine == "fused" and not kernels.supports(X):
+            raise ValueError("engine='fused' needs numba and a C-contiguous dense or CSR float array")
+        elif engine not in ("fused", "graph"):
+            raise ValueError(f"engine must be 'auto', 'fused' or 'graph', got {engine!r}")
+        self.engine = engine
         self.fit_intercept = bool(fit_intercept)
         self.n_features = X.shape[1]
         self.n_params = self.n_features + int(self.fit_intercept)
@@ -209,8 +266,29 @@ class BinaryLogistic:
         w, b = self.split(theta)
         return np.asarray(self.data.X @ self._cast(w)).ravel() + b
 
+    def _x_args(self):
+        X = self.data.X
+        return (X.data, X.indices, X.indptr) if self.data.sparse else (X,)
+
+    def _fused_loss_grad(self, theta, want_grad):
+        w, b = self.split(theta)
+        w = np.ascontiguousarray(w, dtype=np.float64)
+        data = self.data
+        s, s0 = data.kernel_weights()
+        kernel = kernels.csr_loss_grad if data.sparse else kernels.dense_loss_grad
+        xargs = self._x_args()
+
+        def fn(a, e):
+            g = np.zeros(self.n_features + 1)
+            return kernel(*xargs, data.y, s, s0, w, b, a, e, g, want_grad), g
+
+        J, g = data.sweep_ranges(fn)
+        return float(J), (g if self.fit_intercept else g[:-1])
+
     def value(self, theta):
         """D(theta), float."""
+        if self.engine == "fused":
+            return self._fused_loss_grad(theta, False)[0]
         w, b = self.split(theta)
         w = self._cast(w)
         data = self.data
@@ -230,6 +308,8 @@ class BinaryLogistic:
         value : float
         grad : ndarray of shape (n_params,), float64
         """
+        if self.engine == "fused":
+            return self._fused_loss_grad(theta, True)
         w, b = self.split(theta)
         w = self._cast(w)
         data = self.data
@@ -257,17 +337,29 @@ class BinaryLogistic:
         if key is not None and key.shape == theta.shape and np.array_equal(key, theta):
             return self._h_cache[1]
         w, b = self.split(theta)
-        w = self._cast(w)
         data = self.data
-        h = np.empty(data.n_samples, dtype=data.dtype)
+        h = np.empty(data.n_samples, dtype=np.float64 if self.engine == "fused" else data.dtype)
+        if self.engine == "fused":
+            w = np.ascontiguousarray(w, dtype=np.float64)
+            s, s0 = data.kernel_weights()
+            kernel = kernels.csr_curvature if data.sparse else kernels.dense_curvature
+            xargs = self._x_args()
 
-        def fn(a, e, Xb):
-            z, _ = Linear.forward(Xb, w, b)
-            p = sigmoid(z)
-            h[a:e] = p * (1.0 - p) * data.weights(a, e)
-            return (0.0,)
+            def run(a, e):
+                kernel(*xargs, s, s0, w, b, a, e, h)
+                return (0.0,)
 
-        data.sweep(fn)
+            data.sweep_ranges(run)
+        else:
+            w = self._cast(w)
+
+            def fn(a, e, Xb):
+                z, _ = Linear.forward(Xb, w, b)
+                p = sigmoid(z)
+                h[a:e] = p * (1.0 - p) * data.weights(a, e)
+                return (0.0,)
+
+            data.sweep(fn)
         self._h_cache = (np.array(theta, copy=True), h)
         return h
 
@@ -284,8 +376,20 @@ class BinaryLogistic:
         """
         h = self.curvature(theta)
         vw, vb = self.split(v)
-        vw = self._cast(vw)
         data = self.data
+        if self.engine == "fused":
+            vw = np.ascontiguousarray(vw, dtype=np.float64)
+            kernel = kernels.csr_hessp if data.sparse else kernels.dense_hessp
+            xargs = self._x_args()
+
+            def run(a, e):
+                out = np.zeros(self.n_features + 1)
+                kernel(*xargs, h, vw, vb, a, e, out)
+                return (out,)
+
+            (out,) = data.sweep_ranges(run)
+            return out if self.fit_intercept else out[:-1]
+        vw = self._cast(vw)
 
         def fn(a, e, Xb):
             u = np.asarray(Xb @ vw).ravel() + vb
@@ -295,30 +399,49 @@ class BinaryLogistic:
         hw, hb = data.sweep(fn)
         return np.concatenate([hw, [hb]]) if self.fit_intercept else hw
 
-    def hessian(self, theta):
-        """Full Hessian of D, shape (n_params, n_params); for small d only."""
-        h = self.curvature(theta)
+    def hessian(self, theta, max_rows=None):
+        """Hessian of D, shape (n_params, n_params), in one pass; for small d.
+
+        Parameters
+        ----------
+        theta : ndarray of shape (n_params,)
+        max_rows : int, optional
+            Estimate the Hessian from about this many evenly spaced rows
+            (every k-th row, reweighted to the full weight): the sub-sampled
+            Newton step.  The exact Hessian when None or when n is small.
+
+        Returns
+        -------
+        ndarray of shape (n_params, n_params), float64
+        """
+        w, b = self.split(theta)
+        w = self._cast(w)
         data = self.data
         d = self.n_features
+        stride = data.stride_for(max_rows)
 
         def fn(a, e, Xb):
-            hb = h[a:e]
+            Xb, rows = data.subsample(a, e, Xb, stride)
+            z, _ = Linear.forward(Xb, w, b)
+            p = sigmoid(z)
+            s = data.weights_at(rows)
+            hb = p * (1.0 - p) * s
             if data.sparse:
                 Hw = np.asarray((Xb.T @ Xb.multiply(hb[:, None])).todense(), dtype=np.float64)
                 cross = np.asarray(Xb.T @ hb, dtype=np.float64).ravel()
             else:
                 Hw = (Xb.T @ (Xb * hb[:, None])).astype(np.float64, copy=False)
                 cross = (Xb.T @ hb).astype(np.float64, copy=False)
-            return Hw, cross, float(hb.sum())
+            return Hw, cross, float(hb.sum()), float(np.sum(s) if np.ndim(s) else s * len(hb))
 
-        Hw, cross, hbb = data.sweep(fn)
-        if not self.fit_intercept:
-            return Hw
+        Hw, cross, hbb, s_sum = data.sweep(fn)
         H = np.empty((d + 1, d + 1))
         H[:d, :d] = Hw
         H[:d, d] = H[d, :d] = cross
         H[d, d] = hbb
-        return H
+        if stride > 1:
+            H /= s_sum  # the sampled rows stand for all rows
+        return H if self.fit_intercept else H[:d, :d].copy()
 
     def predict_proba1(self, theta):
         """P(y = 1 | x) for the training rows, shape (n,)."""
@@ -433,14 +556,60 @@ class MultinomialLogistic:
         HW, hb = data.sweep(fn)
         return self.join(HW, hb)
 
-    def hessian(self, theta):
-        """Full Hessian by columns of hessp; for small K*d only."""
+    def hessian(self, theta, max_rows=None):
+        """Hessian of D, shape (n_params, n_params), in one pass; for small K*d.
+
+        Block (k, l) of the coefficient part is X^T diag(s (A_k delta_kl -
+        A_k A_l)) X.  ``max_rows`` as in :meth:`BinaryLogistic.hessian`.
+        """
+        W, b = self.split(theta)
+        W = self._cast(W)
+        data = self.data
+        K, d = self.n_classes, self.n_features
+        stride = data.stride_for(max_rows)
+        Xt = self.fit_intercept
+
+        def fn(a, e, Xb):
+            Xb, rows = data.subsample(a, e, Xb, stride)
+            z, _ = Linear.forward(Xb, W, b)
+            _, (A, _) = SoftmaxCrossEntropy.forward(z, data.y[rows])
+            s = data.weights_at(rows)
+            As = A * (s if np.isscalar(s) else s[:, None])
+            m = d + int(Xt)
+            H = np.zeros((K, m, K, m))
+            if Xt:
+                Xa = (
+                    sp.hstack([Xb, np.ones((Xb.shape[0], 1))], format="csr")
+                    if data.sparse
+                    else np.hstack([Xb, np.ones((Xb.shape[0], 1), dtype=Xb.dtype)])
+                )
+            else:
+                Xa = Xb
+            for k in range(K):
+                for m2 in range(k, K):
+                    c = (As[:, k] if k == m2 else 0.0) - As[:, k] * A[:, m2]
+                    if data.sparse:
+                        blk = np.asarray((Xa.T @ Xa.multiply(c[:, None])).todense())
+                    else:
+                        blk = Xa.T @ (Xa * c[:, None])
+                    H[k, :, m2, :] = blk
+                    H[m2, :, k, :] = blk.T
+            return H, float(np.sum(s) if np.ndim(s) else s * A.shape[0])
+
+        H4, s_sum = data.sweep(fn)
+        if stride > 1:
+            H4 /= s_sum
+        # reorder from (class, feature+intercept) to theta's layout: W row by row, then b
         n = self.n_params
         H = np.empty((n, n))
-        eye = np.eye(n)
-        for j in range(n):
-            H[:, j] = self.hessp(theta, eye[j])
-        return 0.5 * (H + H.T)
+        idx = (
+            np.concatenate([np.arange(K * d).reshape(K, d), (K * d + np.arange(K))[:, None]], axis=1)
+            if Xt
+            else (np.arange(K * d).reshape(K, d))
+        )
+        flat = idx.ravel()
+        H[np.ix_(flat, flat)] = H4.reshape(K * (d + int(Xt)), K * (d + int(Xt)))
+        return H
 
     def predict_proba(self, theta):
         return self._probs(theta)
@@ -509,10 +678,10 @@ class Objective:
         Hv[self.mask] += self.penalty.hessp(theta[self.mask], v[self.mask])
         return Hv
 
-    def hessian(self, theta):
-        """Full Hessian of F, shape (n_params, n_params)."""
+    def hessian(self, theta, max_rows=None):
+        """Hessian of F, shape (n_params, n_params); ``max_rows`` sub-samples the data term."""
         self.n_passes += 1
-        H = self.datafit.hessian(theta)
+        H = self.datafit.hessian(theta, max_rows=max_rows)
         idx = np.flatnonzero(self.mask)
         H[idx, idx] += self.penalty.hess_diag(theta[self.mask])
         return H
