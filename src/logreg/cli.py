@@ -207,14 +207,14 @@ class _Output:
             for category in ignore:
                 warnings.simplefilter("ignore", category)
             yield caught
-        seen = set()
+        new = []
         for w in caught:
             text = f"{w.category.__name__}: {_one_line(w.message)}"
-            if text not in seen:
-                seen.add(text)
+            if text not in self.warnings:
                 self.warnings.append(text)
+                new.append(text)
         if not self.quiet:
-            for text in self.warnings:
+            for text in new:
                 sys.stderr.write(f"logreg: warning: {text}\n")
 
     def progress(self, max_iter):
