@@ -296,6 +296,20 @@ def test_multinomial_matches_statsmodels_mnlogit(anes):
     assert s.llr_pvalue == pytest.approx(res.llr_pvalue, rel=1e-6)
 
 
+def test_penalized_multinomial_tends_to_the_unpenalized_table(anes):
+    # the penalised path (full softmax Hessian + penalty, pseudo-inverse, then contrasts) and the
+    # unpenalised one (baseline block deleted) are different code; a tiny penalty must join them
+    X, y, model = anes
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        weak = LogisticRegression(C=1e7, tol=1e-11).fit(X, y)
+        s = weak.summary()
+    ref = model.summary()
+    np.testing.assert_allclose(s.params, ref.params, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(s.std_err, ref.std_err, rtol=1e-4)
+    assert s.penalized and not s.valid_inference
+
+
 # --------------------------------------------------------------------------- robust covariances
 @pytest.fixture(scope="module")
 def clustered():

@@ -579,9 +579,9 @@ class LogisticSummary:
         half = width // 2
         lines = [title.center(width), "=" * width]
         for (lk, lv), (rk, rv) in zip(left, right, strict=True):
-            lhs = lk + str(lv).rjust(half - 1 - len(lk))
+            lhs = lk + str(lv).rjust(half - 3 - len(lk))
             rhs = rk + str(rv).rjust(width - half - len(rk))
-            lines.append(lhs + " " + rhs)
+            lines.append(lhs + "   " + rhs)
         lines.append("=" * width)
         lo, hi = self.alpha / 2, 1 - self.alpha / 2
         label_w = max([len(t) for t in self._labels()] + [12])
@@ -741,9 +741,9 @@ def summarize(
         st = getattr(model, "_stats_", None)
         if st is None:
             raise ValueError(
-                "this fit was too large to keep the inference statistics (more than "
-                f"{STORE_MAX_PARAMS} parameters or n_samples * n_params^2 > {STORE_MAX_WORK:.0e}); "
-                "pass X and y: model.summary(X, y, sample_weight=...)"
+                "this model has no stored inference statistics: the fit was too large to keep them (more than "
+                f"{STORE_MAX_PARAMS} parameters or n_samples * n_params^2 > {STORE_MAX_WORK:.0e}), or the model "
+                "was loaded from a file; pass X and y: model.summary(X, y, sample_weight=...)"
             )
         current = _stats_params(model.coef_, model.intercept_, n_classes, model.fit_intercept).ravel()
         if current.shape != st.params.shape or not np.allclose(current, st.params, rtol=1e-12, atol=0):
@@ -806,6 +806,11 @@ def summarize(
         )
     if not st.unit_weights:
         notes.append(f"Sample weights read as {weight_type} weights (n = {nobs:g}).")
+    if model.class_weight is not None:
+        notes.append(
+            "class_weight reweights the likelihood: these are statistics of a weighted pseudo-likelihood; "
+            "prefer cov_type='HC0' with weight_type='probability'."
+        )
     if singular:
         notes.append(
             "The Fisher information is singular (collinear columns or separation): a pseudo-inverse was used "
