@@ -132,6 +132,13 @@ def test_selection_errors_name_the_column(csv_file, kwargs, message):
         prepare_training(read_table(csv_file), **kwargs)
 
 
+def test_semicolon_files_get_a_hint(tmp_path):
+    p = tmp_path / "semi.csv"
+    p.write_text("a;y\n1;0\n2;1\n")
+    with pytest.raises(DataError, match="separated by ';'; logreg reads comma-separated CSV"):
+        prepare_training(read_table(p), target="y")
+
+
 def test_one_class_is_refused(tmp_path):
     p = tmp_path / "one.csv"
     p.write_text("a,y\n1,0\n2,0\n")

@@ -308,7 +308,12 @@ def _check_columns(table, names, role, source):
     if missing:
         have = ", ".join(table.column_names[:20]) + (" …" if table.num_columns > 20 else "")
         what = "column" if len(missing) == 1 else "columns"
-        raise DataError(f"{role} {what} {', '.join(map(repr, missing))} not in {source}; it has: {have}")
+        hint = ""
+        if table.num_columns == 1:
+            sep = next((c for c in (";", "\t", "|") if c in table.column_names[0]), None)
+            if sep is not None:
+                hint = f" (the header looks separated by {sep!r}; logreg reads comma-separated CSV)"
+        raise DataError(f"{role} {what} {', '.join(map(repr, missing))} not in {source}; it has: {have}{hint}")
 
 
 def _feature_kind(table, name, source):
