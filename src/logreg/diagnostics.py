@@ -41,7 +41,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 from scipy import optimize, special
-from threadpoolctl import threadpool_limits
 
 from .exceptions import (
     CollinearityWarning,
@@ -50,6 +49,7 @@ from .exceptions import (
     QuasiSeparationWarning,
     ScalingWarning,
 )
+from .objective import _blas_controller
 
 __all__ = ["Diagnostic", "diagnose", "SAMPLE_ROWS", "LP_MAX_WORK", "GRAM_MAX_WORK", "SCALE_RATIO"]
 
@@ -532,7 +532,8 @@ def diagnose(model, X, y, sample_weight=None, *, warn=True):
     """
     # the dense algebra here is small (p x p, a sample of rows) or memory-bound (z = X w): BLAS
     # threads only contend, badly so on a shared machine
-    with threadpool_limits(limits=1, user_api="blas"):
+    # (one reused controller: threadpool_limits() would rescan the loaded libraries, ~10 ms)
+    with _blas_controller().limit(limits=1, user_api="blas"):
         findings = _diagnose(model, X, y, sample_weight)
     if warn:
         for f in findings:
