@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 try:  # numba is a dependency, but keep the library usable without a compiler
     import numba
 
@@ -39,7 +37,15 @@ except ImportError:  # pragma: no cover
     _njit_exact = _njit
 
 
-__all__ = ["AVAILABLE", "dense_loss_grad", "csr_loss_grad", "dense_hessp", "csr_hessp"]
+__all__ = [
+    "AVAILABLE",
+    "dense_loss_grad",
+    "csr_loss_grad",
+    "dense_curvature",
+    "csr_curvature",
+    "dense_hessp",
+    "csr_hessp",
+]
 
 
 @_njit_exact
@@ -176,14 +182,3 @@ def csr_hessp(data, indices, indptr, h, v, vb, start, stop, out):
         for k in range(indptr[i], indptr[i + 1]):
             out[indices[k]] += r * data[k]
     out[d] += ob
-
-
-def supports(X):
-    """True when the fused kernels can run on X without a copy."""
-    if not AVAILABLE:
-        return False
-    if X.dtype not in (np.float32, np.float64):
-        return False
-    if hasattr(X, "indptr"):
-        return X.format == "csr"
-    return X.ndim == 2 and X.flags.c_contiguous

@@ -24,6 +24,8 @@ coefficients W of shape (K, d) row by row, then the K intercepts.
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import os
 from concurrent.futures import ThreadPoolExecutor
 
@@ -31,7 +33,6 @@ import numpy as np
 import scipy.sparse as sp
 from threadpoolctl import ThreadpoolController
 
-from . import kernels
 from .graph import Linear, SigmoidCrossEntropy, SoftmaxCrossEntropy, WeightedMean, sigmoid
 
 __all__ = ["BinaryLogistic", "MultinomialLogistic", "Objective", "make_datafit"]
@@ -68,6 +69,22 @@ def _blas_controller():
     if _BLAS is None:
         _BLAS = ThreadpoolController()
     return _BLAS
+
+
+def _kernels():
+    """:mod:`logreg.kernels`, imported on first use (numba costs ~1 s to import)."""
+    return importlib.import_module("logreg.kernels")
+
+
+def fused_supported(X):
+    """True when the fused kernels can run on X without a copy (and numba is installed)."""
+    if importlib.util.find_spec("numba") is None:
+        return False
+    if X.dtype not in (np.float32, np.float64):
+        return False
+    if sp.issparse(X):
+        return X.format == "csr"
+    return X.ndim == 2 and X.flags.c_contiguous
 
 
 class _BlockedData:
@@ -223,8 +240,8 @@ class BinaryLogistic:
         y = np.asarray(y, dtype=X.dtype)
         self.data = _BlockedData(X, y, sample_weight, block_rows=block_rows, n_threads=n_threads)
         if engine == "auto":
-            engine = "fused" if kernels.supports(X) else "graph"
-        elif engine == "fused" and not kernels.supports(X):
+            engine = "fused" if fused_supported(X) else "graph"
+        elif engine == "fused" and not fused_supported(X):
             raise ValueError("engine='fused' needs numba and a C-contiguous dense or CSR float array")
         elif engine not in ("fused", "graph"):
             raise ValueError(f"engine must be 'auto', 'fused' or 'graph', got {engine!r}")
@@ -275,6 +292,7 @@ class BinaryLogistic:
         w = np.ascontiguousarray(w, dtype=np.float64)
         data = self.data
         s, s0 = data.kernel_weights()
+        kernels = _kernels()
         kernel = kernels.csr_loss_grad if data.sparse else kernels.dense_loss_grad
         xargs = self._x_args()
 
@@ -342,6 +360,7 @@ class BinaryLogistic:
         if self.engine == "fused":
             w = np.ascontiguousarray(w, dtype=np.float64)
             s, s0 = data.kernel_weights()
+            kernels = _kernels()
             kernel = kernels.csr_curvature if data.sparse else kernels.dense_curvature
             xargs = self._x_args()
 
@@ -379,6 +398,7 @@ class BinaryLogistic:
         data = self.data
         if self.engine == "fused":
             vw = np.ascontiguousarray(vw, dtype=np.float64)
+            kernels = _kernels()
             kernel = kernels.csr_hessp if data.sparse else kernels.dense_hessp
             xargs = self._x_args()
 
