@@ -183,20 +183,25 @@ def test_l2_penalty_acts_on_w_only_never_on_the_intercept(kind):
     assert_allclose(dH, np.diag(ALPHA * datafit.coef_mask()), atol=1e-12)
 
 
+KIND_ENGINES = [("binary", e) for e in _ENGINES] + [("multinomial", None)]
+
+
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("sparse", [False, True], ids=["dense", "csr"])
-@pytest.mark.parametrize("kind", ["binary", "multinomial"])
-def test_blocked_evaluation_equals_one_block(kind, sparse, weighted):
+@pytest.mark.parametrize(
+    ("kind", "engine"), KIND_ENGINES, ids=[f"{k}-engine={e or 'default'}" for k, e in KIND_ENGINES]
+)
+def test_blocked_evaluation_equals_one_block(kind, engine, sparse, weighted):
     """Row blocks of 7 on one or two threads give the one-block result to 1e-12 (float64)."""
     n = 61
     X, y, sw = make_xy(n, 5, 2 if kind == "binary" else K, sparse=sparse, weighted=weighted, seed=4)
-    one = _datafit(kind, X, y, sw, True, block_rows=n, n_threads=1)
+    one = _datafit(kind, X, y, sw, True, engine, block_rows=n, n_threads=1)
     theta = _theta(one, seed=5)
     v = np.random.default_rng(6).normal(size=one.n_params)
     f1, g1 = one.value_and_grad(theta)
     ref = (f1, g1, one.value(theta), one.hessp(theta, v), one.hessian(theta))
     for n_threads in (1, 2):
-        blk = _datafit(kind, X, y, sw, True, block_rows=7, n_threads=n_threads)
+        blk = _datafit(kind, X, y, sw, True, engine, block_rows=7, n_threads=n_threads)
         f, g = blk.value_and_grad(theta)
         got = (f, g, blk.value(theta), blk.hessp(theta, v), blk.hessian(theta))
         for a, b in zip(got, ref, strict=True):
