@@ -91,9 +91,9 @@ def test_seed_001_vectorised_update_equals_loop_and_is_simultaneous():
     learning_rate must take exactly these steps.
     """
     rng = np.random.default_rng(1)
-    m, n = 12, 3
+    m, n = 24, 3
     X = rng.normal(size=(m, n))
-    y = (X[:, 0] + 0.5 * rng.normal(size=m) > 0).astype(int)
+    y = (X[:, 0] + 2.0 * rng.normal(size=m) > 0).astype(int)  # noisy: no separation
     alpha, k = 0.5, 5
 
     def loop_update(w, b, simultaneous=True):
@@ -132,7 +132,7 @@ def test_seed_001_vectorised_update_equals_loop_and_is_simultaneous():
     assert_allclose(model.coef_.ravel(), w_loop, rtol=1e-12)
     assert_allclose(model.intercept_[0], b_loop, rtol=1e-12)
     # the test can tell: a sequential (non-simultaneous) update lands elsewhere
-    assert np.max(np.abs(np.array(w_seq) - model.coef_.ravel())) > 1e-3
+    assert np.max(np.abs(np.array(w_seq) - model.coef_.ravel())) > 1e-6  # vs the 1e-12 match above
     # J decreases along the seed's steps (objective_history_ is the seed's learning curve)
     assert len(model.objective_history_) == k + 1
     assert np.all(np.diff(model.objective_history_) < 0)
