@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-import numpy as np
-import pytest
-import scipy.sparse as sp
+import os
+
+# scikit-learn's array-API input check runs only with this set before scipy
+# is imported; without it parametrize_with_checks skips that check
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import scipy.sparse as sp  # noqa: E402
 
 
 def _fd_grad(f, x, eps=1e-5):

@@ -11,8 +11,9 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
+from ._validation import check_sample_weight, validate
 from .objective import Objective, make_datafit
 from .penalties import NoPenalty, make_penalty
 from .solvers import REGISTRY, resolve, warn_not_converged
@@ -151,7 +152,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self : LogisticRegression
         """
         self._validate_params()
-        X, y = validate_data(
+        X, y = validate(
             self,
             X,
             y,
@@ -168,7 +169,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 f"y has one class: {classes[0].item()!r}; logistic regression needs two or more. "
                 "Check the target column, or the filter that selected these rows."
             )
-        sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+        sample_weight = check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
         if self.class_weight is not None:
             cw = compute_class_weight(self.class_weight, classes=classes, y=y)
             sample_weight = sample_weight * cw[codes]
@@ -223,7 +224,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         # --- statistics: sufficient statistics for summary(), only when cheap (logreg.stats)
         from .stats import fit_statistics
 
-        self._stats_ = fit_statistics(X, codes, classes.size, sample_weight, self.coef_, self.intercept_, self.fit_intercept)
+        self._stats_ = fit_statistics(
+            X, codes, classes.size, sample_weight, self.coef_, self.intercept_, self.fit_intercept
+        )
         # --- diagnostics: separation, constant/collinear columns, scaling -> warnings (logreg.diagnostics)
         from .diagnostics import diagnose
 
@@ -234,7 +237,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     # -------------------------------------------------------------- predict
     def _check_X(self, X):
         check_is_fitted(self)
-        return validate_data(
+        return validate(
             self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False, accept_large_sparse=True
         )
 
@@ -292,7 +295,15 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
     # ------------------------------------------------------------ statistics
     def summary(
-        self, X=None, y=None, *, sample_weight=None, cov_type="nonrobust", groups=None, alpha=0.05, weight_type="frequency"
+        self,
+        X=None,
+        y=None,
+        *,
+        sample_weight=None,
+        cov_type="nonrobust",
+        groups=None,
+        alpha=0.05,
+        weight_type="frequency",
     ):
         """Inference table: coefficients, standard errors, z, p-values, intervals, likelihood measures.
 

@@ -244,20 +244,45 @@ class SoftmaxCrossEntropy:
         Returns
         -------
         loss : ndarray of shape (n,)
-        cache : tuple (A, y) with A the softmax probabilities, shape (n, K)
+        cache : tuple (A, y, A - Y): softmax probabilities (n, K), codes, residual
         """
-        lse = special.logsumexp(z, axis=1)
-        A = np.exp(z - lse[:, None])
-        rows = np.arange(z.shape[0])
-        return lse - z[rows, y], (A, y)
+        n = z.shape[0]
+        rows = np.arange(n)
+        top = z.argmax(axis=1)
+        m = z[rows, top]
+        # E holds exp(z_k - max) for the classes other than the arg-max, whose
+        # own term (exactly 1) is kept apart: log1p(t) then keeps a tiny t,
+        # where log(1 + t) would round it away
+        E = np.exp(z - m[:, None])
+        E[rows, top] = 0.0
+        t = E.sum(axis=1)
+        loss = (m - z[rows, y]) + np.log1p(t)
+        inv = 1.0 / (1.0 + t)
+        A = E * inv[:, None]
+        A[rows, top] = inv
+        # A - Y, with A_y - 1 = -t / (1 + t) formed directly when y is the arg-max
+        R = A.copy()
+        R[rows, y] -= 1.0
+        hit = top == y
+        R[rows[hit], y[hit]] = -t[hit] * inv[hit]
+        return loss, (A, y, R)
 
     @staticmethod
     def backward(cache, dloss):
-        A, y = cache
-        dz = A.copy()
-        dz[np.arange(A.shape[0]), y] -= 1.0
+        """dJ/dz = dJ/dl * (A - Y).
+
+        Parameters
+        ----------
+        cache : tuple (A, y, A - Y) from :meth:`forward`
+        dloss : ndarray of shape (n,) or float
+
+        Returns
+        -------
+        dz : ndarray of shape (n, K)
+        """
+        R = cache[2]
         dloss = np.asarray(dloss)
-        return dz * (dloss[:, None] if dloss.ndim else dloss)
+        return R * (dloss[:, None] if dloss.ndim else dloss)
 
 
 class WeightedMean:

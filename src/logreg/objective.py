@@ -118,11 +118,16 @@ class _BlockedData:
         if block_rows is None:
             if self.sparse:
                 # sparse products are streaming already; blocks only share work
-                block_rows = max(1, -(-n // max(1, _n_workers())))
+                block_rows = max(1, -(-n // max(1, _n_workers() if X.nnz >= (1 << 18) else 1)))
             else:
                 block_rows = max(64, BLOCK_BYTES // max(1, d * X.dtype.itemsize))
         self.block_rows = int(block_rows)
-        self.n_threads = _n_workers() if n_threads is None else int(n_threads)
+        if n_threads is None:
+            # handing work to a thread costs ~10-50 us; below ~256k numbers
+            # (about 0.1 ms of reading) one thread is faster
+            size = X.nnz if self.sparse else n * d
+            n_threads = _n_workers() if size >= (1 << 18) else 1
+        self.n_threads = int(n_threads)
         blocks = [(a, min(a + self.block_rows, n)) for a in range(0, n, self.block_rows)]
         # contiguous runs of blocks per worker keep each worker's reads sequential
         k = max(1, min(self.n_threads, len(blocks)))
@@ -549,7 +554,7 @@ class MultinomialLogistic:
 
         def fn(a, e, Xb):
             z, _ = Linear.forward(Xb, W, b)
-            _, (A, _) = SoftmaxCrossEntropy.forward(z, data.y[a:e])
+            _, (A, *_) = SoftmaxCrossEntropy.forward(z, data.y[a:e])
             P[a:e] = A
             return (0.0,)
 
@@ -592,7 +597,7 @@ class MultinomialLogistic:
         def fn(a, e, Xb):
             Xb, rows = data.subsample(a, e, Xb, stride)
             z, _ = Linear.forward(Xb, W, b)
-            _, (A, _) = SoftmaxCrossEntropy.forward(z, data.y[rows])
+            _, (A, *_) = SoftmaxCrossEntropy.forward(z, data.y[rows])
             s = data.weights_at(rows)
             As = A * (s if np.isscalar(s) else s[:, None])
             m = d + int(Xt)

@@ -1,0 +1,75 @@
+"""Input checks: scikit-learn's validation, with the fix added to each message.
+
+scikit-learn names the problem ("Input X contains infinity ..."); users also
+need to know what to do about it.  The original message is kept first, so
+code that matches scikit-learn's wording keeps working.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+
+from sklearn.utils.validation import _check_sample_weight, validate_data
+
+__all__ = ["checked", "validate", "check_sample_weight"]
+
+#: (pattern in scikit-learn's message, the fix to append)
+_FIXES = [
+    (
+        r"contains infinity|too large for dtype",
+        "Replace or drop the infinite values first (np.isfinite(X).all(axis=1) selects the finite rows).",
+    ),
+    (r"contains NaN", "Impute them (sklearn.impute.SimpleImputer) or drop those rows first."),
+    (r"0 sample\(s\)", "X is empty: pass at least one row per class (check the filter that produced X)."),
+    (r"0 feature\(s\)", "X has no columns: pass at least one feature column."),
+    (
+        r"inconsistent numbers of samples",
+        "X, y and sample_weight need one entry per row: check that they come from the same rows.",
+    ),
+    (r"[Cc]omplex data not supported", "Pass real numbers: e.g. X.real, or the real and imaginary parts as columns."),
+    (
+        r"could not convert|convert string|dtype='numeric' is not compatible|Unable to convert",
+        "X must be numeric: one-hot encode text columns (sklearn.preprocessing.OneHotEncoder), "
+        "or use the logreg command-line tool, which encodes them.",
+    ),
+    (r"features, but .* is expecting", "Pass the same feature columns, in the same order, as at fit."),
+    (r"Negative values in data passed to `?sample_weight", "Sample weights must be >= 0."),
+    (
+        r"sample_weight.shape ==|sample_weight\.ndim|Sample weights must be 1D",
+        "Pass one weight per row, shape (n_samples,).",
+    ),
+]
+
+
+def _with_fix(message):
+    for pattern, fix in _FIXES:
+        if re.search(pattern, message) and fix not in message:
+            message = message.rstrip()
+            return f"{message}{' ' if message.endswith(('.', ')')) else '. '}{fix}"
+    return message
+
+
+@contextlib.contextmanager
+def checked():
+    """Re-raise a ValueError from scikit-learn's checks with the fix appended."""
+    try:
+        yield
+    except ValueError as exc:
+        message = str(exc)
+        fixed = _with_fix(message)
+        if fixed == message:
+            raise
+        raise type(exc)(fixed) from exc
+
+
+def validate(estimator, *args, **kwargs):
+    """:func:`sklearn.utils.validation.validate_data`, messages with their fix."""
+    with checked():
+        return validate_data(estimator, *args, **kwargs)
+
+
+def check_sample_weight(sample_weight, X, **kwargs):
+    """:func:`sklearn.utils.validation._check_sample_weight`, messages with their fix."""
+    with checked():
+        return _check_sample_weight(sample_weight, X, **kwargs)
