@@ -248,3 +248,21 @@ def test_objective_exact_at_extreme_z(z, engine):
         assert np.isfinite(f) and np.all(np.isfinite(g))
         assert_allclose(f, ref_f, rtol=1e-15, atol=0)
         assert_allclose(g, [a_minus_y], rtol=1e-15, atol=0)
+
+
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "csr"])
+@pytest.mark.parametrize("kind", ["binary", "multinomial"])
+def test_hessian_diag_is_the_diagonal_of_the_hessian(sparse, kind):
+    """The Newton-CG preconditioner: diag(H) from its own pass equals the full Hessian's diagonal."""
+    rng = np.random.default_rng(7)
+    X = rng.standard_normal((200, 5)) * [1.0, 10.0, 0.1, 1.0, 3.0]
+    X = sp.csr_matrix(X) if sparse else X
+    codes = rng.integers(0, 3, 200)
+    sw = rng.uniform(0.5, 2.0, 200)
+    if kind == "binary":
+        datafit = BinaryLogistic(X, (codes > 0).astype(float), sw)
+    else:
+        datafit = MultinomialLogistic(X, codes, 3, sw)
+    obj = Objective(datafit, L2(0.3))
+    theta = rng.standard_normal(obj.n_params) * 0.2
+    assert_allclose(obj.hessian_diag(theta), np.diag(obj.hessian(theta)), rtol=1e-12, atol=1e-15)

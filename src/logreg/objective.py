@@ -387,6 +387,22 @@ class BinaryLogistic:
         self._h_cache = (np.array(theta, copy=True), h)
         return h
 
+    def hessian_diag(self, theta):
+        """Diagonal of the Hessian of D, shape (n_params,) (after curvature())."""
+        h = self.curvature(theta)
+        data = self.data
+
+        def fn(a, e, Xb):
+            hb = h[a:e]
+            if data.sparse:
+                sq = np.asarray(Xb.multiply(Xb).T @ hb, dtype=np.float64).ravel()
+            else:
+                sq = np.einsum("ij,ij,i->j", Xb, Xb, hb, dtype=np.float64)
+            return sq, float(hb.sum())
+
+        dw, db = data.sweep(fn)
+        return np.concatenate([dw, [db]]) if self.fit_intercept else dw
+
     def hessp(self, theta, v):
         """Hessian of D at theta times v, one pass over X (after curvature()).
 
@@ -562,6 +578,21 @@ class MultinomialLogistic:
         self._p_cache = (np.array(theta, copy=True), P)
         return P
 
+    def hessian_diag(self, theta):
+        """Diagonal of the Hessian of D, shape (n_params,)."""
+        P = self._probs(theta)
+        data = self.data
+
+        def fn(a, e, Xb):
+            s = data.weights(a, e)
+            A = P[a:e]
+            c = A * (1.0 - A) * (s if np.isscalar(s) else s[:, None])
+            sq = Xb.multiply(Xb) if data.sparse else Xb * Xb
+            return np.asarray(sq.T @ c, dtype=np.float64).T, c.sum(axis=0).astype(np.float64)
+
+        dW, db = data.sweep(fn)
+        return self.join(dW, db)
+
     def hessp(self, theta, v):
         """Hessian-vector product: X^T [s (A*U - A * rowsum(A*U))], U = X V^T + c."""
         P = self._probs(theta)
@@ -710,6 +741,13 @@ class Objective:
         idx = np.flatnonzero(self.mask)
         H[idx, idx] += self.penalty.hess_diag(theta[self.mask])
         return H
+
+    def hessian_diag(self, theta):
+        """Diagonal of the Hessian of F, shape (n_params,)."""
+        self.n_passes += 1
+        D = self.datafit.hessian_diag(theta)
+        D[self.mask] += self.penalty.hess_diag(theta[self.mask])
+        return D
 
     def prox(self, theta, step):
         """Proximal step of the non-smooth part (identity when smooth)."""
