@@ -18,13 +18,16 @@ def main(argv=None):
     p.add_argument("--scale", type=float, default=1.0, help="multiply the number of rows (e.g. 0.1)")
     p.add_argument("--out", default=None, help="report path (default BENCHMARKS.md; none with --quick)")
     p.add_argument("--cache-dir", default=None, help="where the data are cached")
+    p.add_argument("--timeout", type=float, default=None, help="seconds per benchmark process (default 300)")
     args = p.parse_args(argv)
 
     only = {s.strip() for s in args.only.split(",")} if args.only else None
     unknown = (only or set()) - {"P1", "P1f", "P2", "P3", "P4"}
     if unknown:
         p.error(f"unknown problem(s) {sorted(unknown)}; choose from P1,P1f,P2,P3,P4")
-    out = runner.run_suite(quick=args.quick, only=only, scale=args.scale, cache_dir=args.cache_dir)
+    out = runner.run_suite(
+        quick=args.quick, only=only, scale=args.scale, cache_dir=args.cache_dir, timeout=args.timeout
+    )
     path = args.out or (None if args.quick else "BENCHMARKS.md")
     if path:
         report.write(out, path)

@@ -184,7 +184,7 @@ def run_fit(job, X, y):
         trace.append((time.perf_counter() - t0, float(f)))
 
     kwargs = {"callback": callback} if job["tool"] == "logreg" and job.get("trajectory") else {}
-    out["warmup_time"] = warm_up(job, X, y)
+    out["warmup_time"] = warm_up(job, X, y) if job.get("warm_up", True) else None
     est = make_estimator(job, n)
     EvalCounter.count = 0
     with warnings.catch_warnings(record=True) as caught, PeakMemory() as mem:
@@ -213,6 +213,8 @@ def run_fit(job, X, y):
         out["converged"] = out["n_iter"] < job["max_iter"]
     if trace:
         out["trajectory"] = trace
+        # what the fit does after its last iteration (statistics, copies) any shorter fit would do too
+        out["post_time"] = elapsed - trace[-1][0]
     elif job.get("trajectory"):
         out["trajectory"] = refit_trajectory(job, X, y, out, f_star, job.get("trajectory_budget"))
     return out

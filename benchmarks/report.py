@@ -187,7 +187,7 @@ def render(out, plot_name=None):
         f"- Each fit runs in its own process (`python -m benchmarks.child`) on data already in memory; `time` is the wall "
         f"time of `fit`. Every fit uses `tol={TOL:g}` on the max-norm of the gradient (glum: `gradient_tol`; liblinear: its "
         "own relative criterion), so `time` is the time to a verified optimum; `time to ≤1e-8` is the first time the fit's "
-        "trajectory is within 1e-8 of f* (logreg: its per-iteration callback; anchors on P1: refits with max_iter = 1, 2, 3, "
+        "trajectory is within 1e-8 of f* (logreg: its per-iteration callback, plus the time the fit spent after its last iteration; anchors on P1: refits with max_iter = 1, 2, 3, "
         "4, 6, 8, …, each timed on its own; elsewhere the full fit's time if it reached 1e-8). Ratios are to the fastest anchor "
         "that reached 1e-8 (or the fastest anchor, if none did).",
         "- `evals`: logreg: `n_passes_` (passes over X: each value+gradient, Hessian-vector product or Hessian is one); "
