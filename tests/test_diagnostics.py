@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 from sklearn.datasets import load_breast_cancer, load_iris
 from sklearn.preprocessing import StandardScaler
 
@@ -264,3 +265,28 @@ def test_large_problems_skip_the_expensive_checks(monkeypatch):
     rec = _fit_record(LogisticRegression(penalty=None), np.column_stack([X, X[:, 0]]), y)
     assert not calls
     assert not _of(rec, CollinearityWarning)
+
+
+def test_sparse_column_ranges_are_exact_and_cheap():
+    """Sparse data: column ranges from the stored values in O(nnz), implicit zeros counted."""
+    from logreg.diagnostics import _sparse_column_range
+
+    rng = np.random.default_rng(3)
+    D = rng.standard_normal((50, 6))
+    D[rng.random((50, 6)) < 0.5] = 0.0
+    D[:, 2] = 0.0  # empty column
+    D[:, 4] = 3.0  # full constant column
+    D[:, 5] = np.abs(D[:, 5]) + 1.0  # full, positive
+    mn, mx = _sparse_column_range(sp.csr_matrix(D))
+    np.testing.assert_array_equal(mn, D.min(axis=0))
+    np.testing.assert_array_equal(mx, D.max(axis=0))
+
+
+def test_wide_sparse_penalised_fit_has_no_column_noise():
+    """Text-like data: empty vocabulary columns under a penalty are routine, not warnings."""
+    rng = np.random.default_rng(0)
+    X = sp.random(300, 2000, density=0.005, format="csr", random_state=rng)
+    y = rng.integers(0, 2, 300)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataWarning)
+        LogisticRegression(C=1.0).fit(X, y)

@@ -113,31 +113,46 @@ def _sample_rows(n, size):
     return np.unique(np.linspace(0, n - 1, size).astype(np.intp))
 
 
+def _sample_size(d):
+    """Rows to sample: SAMPLE_ROWS, fewer for wide data (at most ~4M numbers densified)."""
+    return int(min(SAMPLE_ROWS, max(64, 4_000_000 // max(d, 1))))
+
+
+def _sparse_column_range(X):
+    """Exact per-column (min, max) of a CSR matrix in O(nnz), implicit zeros included."""
+    n, d = X.shape
+    nnz = np.bincount(X.indices, minlength=d)
+    mn = np.zeros(d)
+    mx = np.zeros(d)
+    np.minimum.at(mn, X.indices, X.data)
+    np.maximum.at(mx, X.indices, X.data)
+    full = nnz == n  # no implicit zero: the range is that of the stored values
+    if np.any(full):
+        mn_f = np.full(d, np.inf)
+        mx_f = np.full(d, -np.inf)
+        np.minimum.at(mn_f, X.indices, X.data)
+        np.maximum.at(mx_f, X.indices, X.data)
+        mn[full], mx[full] = mn_f[full], mx_f[full]
+    return mn, mx
+
+
 def _dense(X):
     return X.toarray() if sp.issparse(X) else np.asarray(X)
 
 
 def _column_is_constant(X, j):
-    """Exact check on all rows (only for the few columns constant in the sample)."""
-    if sp.issparse(X):
-        col = X[:, [j]]
-        nnz = col.nnz
-        if nnz == 0:
-            return True, 0.0
-        vals = col.data
-        if nnz < X.shape[0]:
-            return bool(np.all(vals == 0)), 0.0
-        return bool(np.all(vals == vals[0])), float(vals[0])
+    """Exact check of dense column j on all rows (only for columns constant in the sample)."""
     col = X[:, j]
     return bool(np.all(col == col[0])), float(col[0])
 
 
 # --------------------------------------------------------------------------- columns
 def _constant_columns(X, Xs, names, fit_intercept):
-    mn, mx = Xs.min(axis=0), Xs.max(axis=0)
+    # sparse: exact ranges in O(nnz); dense: the sample screens, all rows confirm
+    mn, mx = _sparse_column_range(X) if sp.issparse(X) else (Xs.min(axis=0), Xs.max(axis=0))
     const, findings = [], []
     for j in np.flatnonzero(mn == mx):
-        is_const, value = _column_is_constant(X, j)
+        is_const, value = (True, float(mn[j])) if sp.issparse(X) else _column_is_constant(X, j)
         if not is_const:
             continue
         if value == 0.0 and sp.issparse(X) and not fit_intercept:
@@ -479,9 +494,9 @@ def _separation(model, X, y, names, const, sample):
         how = f"a linear combination of {_quote(feats)}"
     else:
         # perfect separation proved by the fit; name the largest standardised coefficients
-        coef = np.abs(np.atleast_2d(model.coef_)).max(axis=0) * _dense(X[_sample_rows(X.shape[0], SAMPLE_ROWS)]).std(
-            axis=0
-        )
+        coef = np.abs(np.atleast_2d(model.coef_)).max(axis=0) * _dense(
+            X[_sample_rows(X.shape[0], _sample_size(X.shape[1]))]
+        ).std(axis=0)
         top = np.argsort(-coef)[:3]
         feats = [names[j] for j in top]
         how = f"a linear combination (largest standardised coefficients: {_quote(feats)})"
@@ -550,15 +565,20 @@ def _diagnose(model, X, y, sample_weight):
             X, y = X[keep], y[keep]
     n, d = X.shape
     names = _feature_names(model, d)
-    sample = _sample_rows(n, SAMPLE_ROWS)
+    sample = _sample_rows(n, _sample_size(d))
     Xs = _dense(X[sample]).astype(np.float64, copy=False)
 
     findings = []
+    unpenalized = not _is_penalized(model)
+    if sp.issparse(X) and not unpenalized:
+        # sparse data under a penalty (text, one-hot): empty or rare columns are routine and
+        # harmless, and their spread says nothing about scaling; nothing here to warn about
+        return findings
     const, found = _constant_columns(X, Xs, names, model.fit_intercept)
     findings += found
-    unpenalized = not _is_penalized(model)
     if unpenalized:
         findings += _collinearity(X, Xs, names, const, model.fit_intercept)
         findings += _separation(model, X, y, names, const, sample)
-    findings += _scaling(Xs, names, const, model.fit_intercept)
+    if not sp.issparse(X):
+        findings += _scaling(Xs, names, const, model.fit_intercept)
     return findings
