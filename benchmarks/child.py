@@ -346,7 +346,7 @@ def main(spec_path, out_path):
         gc.collect()
     meta = {
         "threadpool_info": threadpool_info(),
-        "env": {k: os.environ.get(k) for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OMP_NUM_THREADS")},
+        "env": {k: os.environ.get(k) for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "LOGREG_NUM_THREADS")},
         "X_bytes": int(X.data.nbytes + X.indices.nbytes + X.indptr.nbytes) if hasattr(X, "indptr") else int(X.nbytes),
     }
     tmp = out_path + ".tmp"

@@ -59,7 +59,7 @@ def _fmt_sub(s):
 def _blas(meta):
     info = [i for i in meta.get("threadpool_info", []) if i.get("user_api") == "blas"]
     return "; ".join(
-        f"{i.get('internal_api')} {i.get('version')} ({os.path.basename(i.get('filepath', ''))}) kernel "
+        f"{i.get('internal_api')} {i.get('version')} ({'/'.join(Path(i.get('filepath', '')).parts[-2:])}) kernel "
         f"{i.get('architecture')}, {i.get('num_threads')} threads"
         for i in info
     )
@@ -72,6 +72,10 @@ def _stop(r):
     if r["tool"] == "logreg" and not r.get("converged"):
         return f"stalled, \\|g\\|∞={r.get('grad_norm', float('nan')):.1e}"
     return "tol" if r["tool"] == "logreg" else "own test"
+
+
+def _thread_env(metas):
+    return next((m["env"] for m in metas if m.get("env")), {})
 
 
 def _table(prob):
@@ -99,7 +103,7 @@ def _table(prob):
         stop = _stop(r)
         lines.append(
             f"| {label} | {_fmt_t(r['time'])} | {r['time'] / t_ref:.2f} | {_fmt_t(tt)} | "
-            f"{(tt / tt_ref) if tt and tt_ref else float('nan'):.2f} | {r['n_iter']} | {evals} | {mem} | "
+            f"{f'{tt / tt_ref:.2f}' if tt and tt_ref else '—'} | {r['n_iter']} | {evals} | {mem} | "
             f"{r['objective']:.12f} | {_fmt_sub(r.get('rel_subopt'))} | {stop} |"
         )
     notes = sorted({r["note"] for r in fits if r.get("note")})
@@ -170,7 +174,8 @@ def render(out, plot_name=None):
         f"after: {', '.join(f'{v:.2f}' for v in out['load_after'])}",
         f"- BLAS in the benchmark processes (threadpoolctl): {blas}",
         f"- {', '.join(f'{k}={v!r}' for k, v in out['parent_env'].items())} in the parent; "
-        f"{' and '.join(UNSET)} are removed from every benchmark process's environment (all tools alike)",
+        f"{' and '.join(UNSET)} are removed from every benchmark process's environment (all tools alike); "
+        f"thread settings seen there: {', '.join(f'{k}={v!r}' for k, v in _thread_env(metas).items())}",
         f"- Python {platform.python_version()}, numpy {version('numpy')}, scipy {version('scipy')}, "
         f"scikit-learn {version('scikit-learn')}, glum {version('glum')}, logreg {version('logreg')} "
         f"(commit {_git('rev-parse', '--short', 'HEAD')}{', src/ modified' if dirty else ''})",
