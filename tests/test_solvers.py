@@ -170,7 +170,7 @@ def test_sparse_input_gives_the_dense_solution(solver):
     X, y = dataset("binary")
     opts, tol, _ = SOLVER_SETTINGS[solver]
     model = LogisticRegression(C=C, tol=max(tol, 1e-9), **opts).fit(sp.csr_matrix(X), y)
-    assert model.solver_ == ("gd" if solver == "gd" else "lbfgs")  # auto: no Hessian on sparse X
+    assert model.solver_ == {"gd": "gd", "lbfgs": "lbfgs", "auto": "newton"}[solver]
     assert rel_err(params(model), sk_reference("binary")) <= 1e-6
 
 
@@ -259,8 +259,8 @@ def test_unknown_solver_names_the_choices():
 def test_resolve_auto():
     X = np.zeros((10, 3))
     assert resolve("auto", penalty=L2(1.0), n_params=4, X=X).name == "newton"
-    assert resolve("auto", penalty=NoPenalty(), n_params=4, X=sp.csr_matrix(X)).name == "lbfgs"
-    assert resolve("auto", penalty=L2(1.0), n_params=10_000, X=X).name == "lbfgs"
+    assert resolve("auto", penalty=NoPenalty(), n_params=4, X=sp.csr_matrix(X)).name == "newton"
+    assert resolve("auto", penalty=L2(1.0), n_params=10_000, X=X).name == "newton"
     assert resolve("auto", penalty=L1(1.0), n_params=4, X=X).name == "gd"
     with pytest.raises(ValueError, match="smooth penalty"):
         resolve("lbfgs", penalty=L1(1.0), n_params=4, X=X)

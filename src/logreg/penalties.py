@@ -77,7 +77,7 @@ class L2(Penalty):
         self.alpha = float(alpha)
 
     def value(self, w):
-        return 0.5 * self.alpha * float(np.dot(w, w))
+        return 0.5 * self.alpha * float(np.sum(w * w))  # not BLAS ddot: its threads fight the worker pool
 
     def grad(self, w):
         return self.alpha * w
@@ -112,10 +112,12 @@ class ElasticNet(Penalty):
         return self.alpha * (1.0 - self.l1_ratio)
 
     def value(self, w):
-        return self.alpha_l1 * float(np.abs(w).sum()) + 0.5 * self.alpha_l2 * float(np.dot(w, w))
+        return self.alpha_l1 * float(np.abs(w).sum()) + 0.5 * self.alpha_l2 * float(
+            np.sum(w * w)
+        )  # not BLAS ddot: its threads fight the worker pool
 
     def smooth_value(self, w):
-        return 0.5 * self.alpha_l2 * float(np.dot(w, w))
+        return 0.5 * self.alpha_l2 * float(np.sum(w * w))  # not BLAS ddot: its threads fight the worker pool
 
     def grad(self, w):
         return self.alpha_l2 * w
