@@ -266,3 +266,30 @@ def test_hessian_diag_is_the_diagonal_of_the_hessian(sparse, kind):
     obj = Objective(datafit, L2(0.3))
     theta = rng.standard_normal(obj.n_params) * 0.2
     assert_allclose(obj.hessian_diag(theta), np.diag(obj.hessian(theta)), rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "csr"])
+@pytest.mark.parametrize("kind", ["binary", "multinomial"])
+def test_subsampled_hessian_is_the_hessian_of_every_kth_row(sparse, kind):
+    """Sub-sampled Newton: hessian(max_rows=m) is the exact Hessian of rows 0, k, 2k, ... with
+    their weights renormalised to sum to one."""
+    rng = np.random.default_rng(11)
+    n, d = 1000, 4
+    X = rng.standard_normal((n, d))
+    codes = rng.integers(0, 3, n)
+    sw = rng.uniform(0.5, 2.0, n)
+    y = (codes > 0).astype(float) if kind == "binary" else codes
+    Xin = sp.csr_matrix(X) if sparse else X
+
+    def datafit(Xd, yd, swd):
+        if kind == "binary":
+            return BinaryLogistic(Xd, yd, swd, block_rows=64)
+        return MultinomialLogistic(Xd, yd, 3, swd, block_rows=64)
+
+    full = datafit(Xin, y, sw)
+    stride = full.data.stride_for(100)
+    assert stride == 10
+    rows = np.arange(0, n, stride)
+    sub = datafit(X[rows], y[rows], sw[rows])
+    theta = rng.standard_normal(full.n_params) * 0.3
+    assert_allclose(full.hessian(theta, max_rows=100), sub.hessian(theta), rtol=1e-12, atol=1e-15)

@@ -173,16 +173,37 @@ class _BlockedData:
             return 1
         return self.n_samples // int(max_rows)
 
-    def subsample(self, a, b, Xb, stride):
-        """Rows of block [a, b) whose global index is a multiple of ``stride``.
+    def sweep_rows(self, fn, stride=1):
+        """Run ``fn(rows, X_rows) -> tuple`` over all rows, or every ``stride``-th row.
 
-        Returns the sub-block (contiguous copy when strided) and the row slice.
+        ``rows`` is a slice (all rows, block by block) or an index array (a
+        chunk of the evenly spaced sample, gathered into a small contiguous
+        copy, so the sample costs a fraction of a pass); the tuples are summed.
         """
         if stride == 1:
-            return Xb, slice(a, b)
-        first = (-a) % stride
-        Xs = Xb[first::stride]
-        return (Xs if self.sparse else np.ascontiguousarray(Xs)), slice(a + first, b, stride)
+            return self.sweep(lambda a, b, Xb: fn(slice(a, b), Xb))
+        sample = np.arange(0, self.n_samples, stride)
+        chunk = max(64, self.block_rows)
+        chunks = [sample[k : k + chunk] for k in range(0, sample.size, chunk)]
+        k = max(1, min(self.n_threads, len(chunks)))
+        cuts = np.linspace(0, len(chunks), k + 1).astype(int)
+        runs = [chunks[a:b] for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
+
+        def run(idx_list):
+            acc = None
+            for idx in idx_list:
+                out = fn(idx, self.X[idx])
+                acc = out if acc is None else tuple(u + v for u, v in zip(acc, out, strict=True))
+            return acc
+
+        if len(runs) == 1:
+            return run(runs[0])
+        with _blas_controller().limit(limits=1, user_api="blas"):
+            parts = list(_pool().map(run, runs))
+        acc = parts[0]
+        for p in parts[1:]:
+            acc = tuple(u + v for u, v in zip(acc, p, strict=True))
+        return acc
 
     def weights_at(self, rows):
         """Normalised weights of the rows in slice ``rows`` (a scalar when uniform)."""
@@ -469,8 +490,7 @@ class BinaryLogistic:
         d = self.n_features
         stride = data.stride_for(max_rows)
 
-        def fn(a, e, Xb):
-            Xb, rows = data.subsample(a, e, Xb, stride)
+        def fn(rows, Xb):
             z, _ = Linear.forward(Xb, w, b)
             p = sigmoid(z)
             s = data.weights_at(rows)
@@ -483,7 +503,7 @@ class BinaryLogistic:
                 cross = (Xb.T @ hb).astype(np.float64, copy=False)
             return Hw, cross, float(hb.sum()), float(np.sum(s) if np.ndim(s) else s * len(hb))
 
-        Hw, cross, hbb, s_sum = data.sweep(fn)
+        Hw, cross, hbb, s_sum = data.sweep_rows(fn, stride)
         H = np.empty((d + 1, d + 1))
         H[:d, :d] = Hw
         H[:d, d] = H[d, :d] = cross
@@ -633,8 +653,7 @@ class MultinomialLogistic:
         stride = data.stride_for(max_rows)
         Xt = self.fit_intercept
 
-        def fn(a, e, Xb):
-            Xb, rows = data.subsample(a, e, Xb, stride)
+        def fn(rows, Xb):
             z, _ = Linear.forward(Xb, W, b)
             _, (A, *_) = SoftmaxCrossEntropy.forward(z, data.y[rows])
             s = data.weights_at(rows)
@@ -660,7 +679,7 @@ class MultinomialLogistic:
                     H[m2, :, k, :] = blk.T
             return H, float(np.sum(s) if np.ndim(s) else s * A.shape[0])
 
-        H4, s_sum = data.sweep(fn)
+        H4, s_sum = data.sweep_rows(fn, stride)
         if stride > 1:
             H4 /= s_sum
         # reorder from (class, feature+intercept) to theta's layout: W row by row, then b
