@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 try:  # numba is a dependency, but keep the library usable without a compiler
     import numba
 
@@ -60,6 +62,12 @@ def _row_loss_prob(z, y):
     return math.log1p(e) - y * z, small, small - y
 
 
+#: Rows between flushes of the per-row accumulator (in X's dtype) into the
+#: float64 gradient: float32 data then run float32 vector arithmetic, and no
+#: sum of more than this many float32 terms is ever formed.
+FLUSH_ROWS = 256
+
+
 @_njit
 def dense_loss_grad(X, y, s, s0, w, b, start, stop, grad, want_grad):
     """Loss and gradient over rows [start, stop) of a C-contiguous dense X.
@@ -71,7 +79,7 @@ def dense_loss_grad(X, y, s, s0, w, b, start, stop, grad, want_grad):
     s : ndarray of shape (n,) or shape (0,)
         Normalised weights; empty means every row weighs ``s0``.
     s0 : float
-    w : ndarray of shape (d,), float64
+    w : ndarray of shape (d,), same dtype as X
     b : float
     start, stop : int
     grad : ndarray of shape (d + 1,), float64
@@ -88,18 +96,29 @@ def dense_loss_grad(X, y, s, s0, w, b, start, stop, grad, want_grad):
     loss = 0.0
     gb = 0.0
     weighted = s.shape[0] > 0
+    acc = np.zeros(d, dtype=X.dtype)
+    cast = np.zeros(1, dtype=X.dtype)
     for i in range(start, stop):
-        z = b
+        zx = cast[0] * 0
         for j in range(d):
-            z += X[i, j] * w[j]
+            zx += X[i, j] * w[j]
+        z = b + zx
         li, a, r = _row_loss_prob(z, y[i])
         si = s[i] if weighted else s0
         loss += si * li
         if want_grad:
             dz = si * r
             gb += dz
+            cast[0] = dz
+            dzx = cast[0]
             for j in range(d):
-                grad[j] += dz * X[i, j]
+                acc[j] += dzx * X[i, j]
+            if (i - start) % FLUSH_ROWS == FLUSH_ROWS - 1:
+                for j in range(d):
+                    grad[j] += acc[j]
+                    acc[j] = 0
+    for j in range(d):
+        grad[j] += acc[j]
     grad[d] += gb
     return loss
 
@@ -132,11 +151,12 @@ def dense_curvature(X, s, s0, w, b, start, stop, h):
     """h_i = s_i a_i (1 - a_i) for rows [start, stop) (written into h)."""
     d = X.shape[1]
     weighted = s.shape[0] > 0
+    zero = np.zeros(1, dtype=X.dtype)[0]
     for i in range(start, stop):
-        z = b
+        zx = zero
         for j in range(d):
-            z += X[i, j] * w[j]
-        _, a, _ = _row_loss_prob(z, 0.0)
+            zx += X[i, j] * w[j]
+        _, a, _ = _row_loss_prob(b + zx, 0.0)
         h[i] = (s[i] if weighted else s0) * a * (1.0 - a)
 
 
@@ -154,17 +174,27 @@ def csr_curvature(data, indices, indptr, s, s0, w, b, start, stop, h):
 
 @_njit
 def dense_hessp(X, h, v, vb, start, stop, out):
-    """out += sum_i h_i (x_i . v + vb) [x_i, 1] over rows [start, stop)."""
+    """out += sum_i h_i (x_i . v + vb) [x_i, 1] over rows [start, stop); v in X's dtype."""
     d = X.shape[1]
     ob = 0.0
+    acc = np.zeros(d, dtype=X.dtype)
+    cast = np.zeros(1, dtype=X.dtype)
     for i in range(start, stop):
-        u = vb
+        ux = cast[0] * 0
         for j in range(d):
-            u += X[i, j] * v[j]
-        r = h[i] * u
+            ux += X[i, j] * v[j]
+        r = h[i] * (vb + ux)
         ob += r
+        cast[0] = r
+        rx = cast[0]
         for j in range(d):
-            out[j] += r * X[i, j]
+            acc[j] += rx * X[i, j]
+        if (i - start) % FLUSH_ROWS == FLUSH_ROWS - 1:
+            for j in range(d):
+                out[j] += acc[j]
+                acc[j] = 0
+    for j in range(d):
+        out[j] += acc[j]
     out[d] += ob
 
 
