@@ -7,7 +7,7 @@ whether it takes a non-smooth penalty (``supports_nonsmooth``);
 
 from __future__ import annotations
 
-from . import gd, lbfgs, newton  # noqa: F401  (registration)
+from . import cd, gd, lbfgs, newton  # noqa: F401  (registration)
 from .base import REGISTRY, Solver, SolverResult, get_solver, register, warn_not_converged
 
 __all__ = ["REGISTRY", "Solver", "SolverResult", "get_solver", "register", "resolve", "warn_not_converged"]
@@ -32,7 +32,11 @@ def resolve(name, *, penalty, n_params, X):
         # Newton in every smooth case: with the (sub-sampled) Hessian up to
         # EXACT_MAX_PARAMS parameters, preconditioned Newton-CG beyond; on
         # sparse 100k x 50k data it took 30 passes where L-BFGS took 410
-        name = "newton" if penalty.smooth else "gd"
+        # L1 / elastic-net: proximal Newton while the Hessian is small, else proximal gradient
+        if penalty.smooth:
+            name = "newton"
+        else:
+            name = "cd" if n_params <= newton.EXACT_MAX_PARAMS else "gd"
     cls = get_solver(name)
     if not penalty.smooth and not cls.supports_nonsmooth:
         ok = sorted(k for k, c in REGISTRY.items() if c.supports_nonsmooth)

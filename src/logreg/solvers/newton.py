@@ -21,6 +21,16 @@ from .base import Solver, SolverResult, register
 EXACT_MAX_PARAMS = 500
 
 
+def hessian_rows(objective, option="auto"):
+    """Rows for the Hessian estimate: ``option`` as given, or for 'auto'
+    max(20000, 50 * n_params) rows once n is four times that (None: all rows)."""
+    if option != "auto":
+        return option
+    keep = max(20000, 50 * objective.n_params)
+    n = objective.datafit.data.n_samples
+    return keep if n > 4 * keep else None
+
+
 def _newton_direction(H, g):
     """Solve H p = -g; H is PSD, possibly singular (softmax, separable data)."""
     try:
@@ -64,12 +74,7 @@ class Newton(Solver):
         return self._newton_cg(objective, theta0)
 
     def _hessian_rows(self, objective):
-        rows = self.options.get("hessian_rows", "auto")
-        if rows != "auto":
-            return rows
-        keep = max(20000, 50 * objective.n_params)
-        n = objective.datafit.data.n_samples
-        return keep if n > 4 * keep else None
+        return hessian_rows(objective, self.options.get("hessian_rows", "auto"))
 
     def _exact(self, objective, theta0):
         max_rows = self._hessian_rows(objective)

@@ -1,0 +1,125 @@
+"""Proximal Newton with coordinate descent: the solver for L1 and elastic-net.
+
+Each outer iteration forms the quadratic model of the smooth part F (data term
+plus any L2 part) at theta, with the Hessian from one pass over X (or a
+sub-sample of rows when n is large, as in Newton)::
+
+    q(D) = g.D + D.H.D / 2 + alpha_l1 * ||w + D_w||_1
+
+and minimises it by cyclic coordinate descent (soft-thresholding one
+coordinate at a time, keeping H D up to date: O(p) per coordinate, no pass
+over X).  A line search on the whole objective J = F + alpha_l1 ||w||_1 then
+takes the step.  This is glmnet's and skglm's proximal Newton; it reaches the
+L1 optimum in a handful of passes where proximal gradient descent needs
+hundreds.  For many parameters (no Hessian) use 'gd' (proximal gradient).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .base import Solver, SolverResult, register
+from .newton import EXACT_MAX_PARAMS, hessian_rows
+
+
+def _l1_weight(objective):
+    """alpha_l1 per entry of theta (0 on the intercept and for smooth penalties)."""
+    lam = np.zeros(objective.n_params)
+    lam[objective.mask] = getattr(objective.penalty, "alpha_l1", 0.0)
+    return lam
+
+
+def _cd_quadratic(H, g, theta, lam, max_sweeps=200, tol=1e-10):
+    """Minimise g.D + D.H.D/2 + sum_j lam_j |theta_j + D_j| by cyclic coordinate descent.
+
+    Parameters
+    ----------
+    H : ndarray of shape (p, p), symmetric positive semi-definite
+    g : ndarray of shape (p,)
+    theta : ndarray of shape (p,)
+    lam : ndarray of shape (p,), non-negative
+    max_sweeps : int
+    tol : float
+        Stop when no coordinate moved by more than tol * (1 + max |theta + D|).
+
+    Returns
+    -------
+    ndarray of shape (p,)
+    """
+    p = g.size
+    D = np.zeros(p)
+    HD = np.zeros(p)
+    diag = np.diag(H).copy()
+    active = np.flatnonzero(diag > 0)
+    for _ in range(max_sweeps):
+        biggest = 0.0
+        for j in active:
+            u = theta[j] + D[j]
+            grad_j = g[j] + HD[j]
+            z = u - grad_j / diag[j]
+            t = lam[j] / diag[j]
+            new = np.sign(z) * max(abs(z) - t, 0.0) if t > 0 else z
+            delta = new - u
+            if delta != 0.0:
+                D[j] += delta
+                HD += delta * H[:, j]
+                biggest = max(biggest, abs(delta))
+        if biggest <= tol * (1.0 + float(np.max(np.abs(theta + D)))):
+            break
+    return D
+
+
+@register
+class ProximalNewtonCD(Solver):
+    """Proximal Newton with a coordinate-descent inner solver (L1, elastic-net, L2).
+
+    Options
+    -------
+    hessian_rows : int, 'auto' or None
+        As for solver 'newton': rows used to estimate the Hessian.
+    """
+
+    name = "cd"
+    requires = ("value_and_grad", "smooth_value", "hessian")
+    supports_nonsmooth = True
+
+    def solve(self, objective, theta0):
+        if objective.n_params > 4 * EXACT_MAX_PARAMS:
+            raise ValueError(
+                f"solver 'cd' forms the {objective.n_params} x {objective.n_params} Hessian; "
+                "with this many parameters use solver='gd' (proximal gradient) or 'auto'"
+            )
+        max_rows = hessian_rows(objective, self.options.get("hessian_rows", "auto"))
+        lam = _l1_weight(objective)
+        theta = np.array(theta0, dtype=np.float64)
+        f, g = objective.value_and_grad(theta)
+        J = f + float(lam @ np.abs(theta))
+        history = [J]
+        gnorm = objective.optimality(theta, g)
+        converged = gnorm <= self.tol
+        it = 0
+        while not converged and it < self.max_iter:
+            it += 1
+            H = objective.hessian(theta, max_rows=max_rows)
+            D = _cd_quadratic(H, g, theta, lam, tol=min(1e-6, 0.1 * self.tol))
+            # predicted decrease of J along D (negative unless theta is optimal for the model)
+            decrease = g @ D + float(lam @ (np.abs(theta + D) - np.abs(theta)))
+            if not decrease < 0:
+                break
+            t = 1.0
+            while True:
+                cand = theta + t * D
+                f_new, g_new = objective.value_and_grad(cand)
+                J_new = f_new + float(lam @ np.abs(cand))
+                if J_new <= J + 1e-4 * t * decrease or t < 1e-10:
+                    break
+                # below the rounding of J a smaller optimality residual decides
+                if J_new - J <= 1e-13 * max(1.0, abs(J)) and objective.optimality(cand, g_new) < gnorm:
+                    break
+                t *= 0.5
+            theta, f, g, J = cand, f_new, g_new, J_new
+            gnorm = objective.optimality(theta, g)
+            history.append(J)
+            self._report(it, J, gnorm)
+            converged = gnorm <= self.tol
+        return SolverResult(theta, it, bool(converged), history, gnorm, objective.n_passes)
