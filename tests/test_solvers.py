@@ -261,6 +261,7 @@ def test_resolve_auto():
     assert resolve("auto", penalty=L2(1.0), n_params=4, X=X).name == "newton"
     assert resolve("auto", penalty=NoPenalty(), n_params=4, X=sp.csr_matrix(X)).name == "newton"
     assert resolve("auto", penalty=L2(1.0), n_params=10_000, X=X).name == "newton"
-    assert resolve("auto", penalty=L1(1.0), n_params=4, X=X).name == "gd"
+    assert resolve("auto", penalty=L1(1.0), n_params=4, X=X).name == "cd"
+    assert resolve("auto", penalty=L1(1.0), n_params=10_000, X=X).name == "gd"
     with pytest.raises(ValueError, match="smooth penalty"):
         resolve("lbfgs", penalty=L1(1.0), n_params=4, X=X)
