@@ -469,7 +469,9 @@ def fit(
     penalty: Annotated[str, typer.Option(help="l2, l1, elasticnet or none.")] = "l2",
     C: Annotated[float, typer.Option("--C", "-C", help="Inverse penalty strength, > 0 (as in scikit-learn).")] = 1.0,
     l1_ratio: Annotated[float | None, typer.Option(help="Share of L1 in elasticnet, in [0, 1].")] = None,
-    solver: Annotated[str, typer.Option(help="auto, newton, lbfgs, cd (L1/elastic-net) or gd (the seeds' gradient descent).")] = "auto",
+    solver: Annotated[
+        str, typer.Option(help="auto, newton, lbfgs, cd (L1/elastic-net) or gd (the seeds' gradient descent).")
+    ] = "auto",
     max_iter: Annotated[int, typer.Option(help="Iteration limit.")] = 100,
     tol: Annotated[float, typer.Option(help="Stop when the gradient's max-norm is at most this.")] = 1e-4,
     learning_rate: Annotated[
