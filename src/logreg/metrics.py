@@ -16,12 +16,13 @@ one-vs-rest, with macro and weighted averages.
 from __future__ import annotations
 
 import json
-import math
 
 import numpy as np
 from sklearn import metrics as skm
 from sklearn.preprocessing import label_binarize
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
+
+from ._json import jsonable
 
 __all__ = ["Evaluation", "evaluate", "threshold_table", "calibration_bins"]
 
@@ -141,25 +142,6 @@ def calibration_bins(y_true, y_prob, n_bins=10, strategy="uniform", sample_weigh
     }
 
 
-def _plain(v):
-    if isinstance(v, dict):
-        return {str(k): _plain(x) for k, x in v.items()}
-    if isinstance(v, list | tuple):
-        return [_plain(x) for x in v]
-    if isinstance(v, np.ndarray):
-        return _plain(v.tolist())
-    if isinstance(v, np.bool_ | bool):
-        return bool(v)
-    if isinstance(v, np.integer):
-        return int(v)
-    if isinstance(v, float | np.floating):
-        v = float(v)
-        return v if math.isfinite(v) else None
-    if isinstance(v, np.generic):
-        return v.item()
-    return v
-
-
 class Evaluation:
     """Scores of a model on one data set; built by :func:`evaluate`.
 
@@ -224,7 +206,7 @@ class Evaluation:
             "threshold_table",
             "calibration",
         ]
-        return _plain({k: getattr(self, k) for k in keys})
+        return jsonable({k: getattr(self, k) for k in keys})
 
     def to_json(self, **kwargs):
         """:meth:`to_dict` as JSON (``kwargs`` go to ``json.dumps``)."""

@@ -49,6 +49,7 @@ import scipy.sparse as sp
 from scipy import linalg, special
 from scipy import stats as sps
 
+from ._json import jsonable
 from .exceptions import PenalizedInferenceWarning
 
 __all__ = [
@@ -408,23 +409,6 @@ def term_names(model):
 
 
 # --------------------------------------------------------------------------- summary
-def _json_safe(v):
-    if isinstance(v, dict):
-        return {str(k): _json_safe(x) for k, x in v.items()}
-    if isinstance(v, list | tuple):
-        return [_json_safe(x) for x in v]
-    if isinstance(v, np.ndarray):
-        return _json_safe(v.tolist())
-    if isinstance(v, np.bool_ | bool):
-        return bool(v)
-    if isinstance(v, np.integer):
-        return int(v)
-    if isinstance(v, float | np.floating):
-        v = float(v)
-        return v if math.isfinite(v) else None
-    return v
-
-
 class LogisticSummary:
     """The inference table and likelihood measures of a fitted model.
 
@@ -539,7 +523,7 @@ class LogisticSummary:
             "coefficients": rows,
             "notes": list(self.notes),
         }
-        return _json_safe(out)
+        return jsonable(out)
 
     def to_json(self, **kwargs):
         """:meth:`to_dict` as a JSON string (``kwargs`` go to ``json.dumps``)."""
