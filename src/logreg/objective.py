@@ -107,20 +107,25 @@ class _BlockedData:
         Rows per block; by default about :data:`BLOCK_BYTES` of X.
     n_threads : int, optional
         Worker threads; by default the number of cores.
+    weight_sum : float, optional
+        The S that weights are divided by; by default this data's own (n, or
+        the sum of sample_weight).  A chunk of a larger data set passes the
+        global S, so that the chunks' partial sums add up to the global
+        objective (:mod:`logreg.distributed`).
     """
 
-    def __init__(self, X, y, sample_weight=None, *, block_rows=None, n_threads=None):
+    def __init__(self, X, y, sample_weight=None, *, block_rows=None, n_threads=None, weight_sum=None):
         self.X = X
         self.y = y
         n, d = X.shape
         self.n_samples, self.n_features = n, d
         self.sparse = sp.issparse(X)
         if sample_weight is None:
-            self.weight_sum = float(n)
-            self.s = None  # uniform 1/n, applied as a scalar
+            self.weight_sum = float(n) if weight_sum is None else float(weight_sum)
+            self.s = None  # uniform 1/S, applied as a scalar
         else:
             sw = np.asarray(sample_weight, dtype=np.float64)
-            self.weight_sum = float(sw.sum())
+            self.weight_sum = float(sw.sum()) if weight_sum is None else float(weight_sum)
             self.s = (sw / self.weight_sum).astype(X.dtype, copy=False)
         self.dtype = X.dtype
         if block_rows is None:
@@ -162,7 +167,7 @@ class _BlockedData:
     def kernel_weights(self):
         """``(s, s0)`` as the fused kernels take them: s empty when uniform."""
         if self.s is None:
-            return np.empty(0, dtype=np.float64), 1.0 / self.n_samples
+            return np.empty(0, dtype=np.float64), 1.0 / self.weight_sum
         return self.s.astype(np.float64, copy=False), 0.0
 
     def sweep_ranges(self, fn):
@@ -217,7 +222,7 @@ class _BlockedData:
     def weights_at(self, rows):
         """Normalised weights of the rows in slice ``rows`` (a scalar when uniform)."""
         if self.s is None:
-            return 1.0 / self.n_samples
+            return 1.0 / self.weight_sum
         return self.s[rows]
 
     def block(self, a, b):
@@ -227,7 +232,7 @@ class _BlockedData:
 
     def weights(self, a, b):
         if self.s is None:
-            return 1.0 / self.n_samples
+            return 1.0 / self.weight_sum
         return self.s[a:b]
 
     def sweep(self, fn):
@@ -270,7 +275,7 @@ class BinaryLogistic:
     y : ndarray of shape (n,), values in {0, 1}
     sample_weight : ndarray of shape (n,) or None
     fit_intercept : bool
-    block_rows, n_threads : see :class:`_BlockedData`
+    block_rows, n_threads, weight_sum : see :class:`_BlockedData`
     engine : {'auto', 'fused', 'graph'}
         'graph' runs the nodes of :mod:`logreg.graph` block by block; 'fused'
         runs the same passes row by row in :mod:`logreg.kernels` (one read of
@@ -279,9 +284,20 @@ class BinaryLogistic:
 
     n_classes = 2
 
-    def __init__(self, X, y, sample_weight=None, *, fit_intercept=True, block_rows=None, n_threads=None, engine="auto"):
+    def __init__(
+        self,
+        X,
+        y,
+        sample_weight=None,
+        *,
+        fit_intercept=True,
+        block_rows=None,
+        n_threads=None,
+        engine="auto",
+        weight_sum=None,
+    ):
         y = np.asarray(y, dtype=X.dtype)
-        self.data = _BlockedData(X, y, sample_weight, block_rows=block_rows, n_threads=n_threads)
+        self.data = _BlockedData(X, y, sample_weight, block_rows=block_rows, n_threads=n_threads, weight_sum=weight_sum)
         if engine == "auto":
             engine = _default_engine(X)
         elif engine == "fused" and not fused_supported(X):
@@ -534,12 +550,23 @@ class MultinomialLogistic:
     X : ndarray or csr_matrix of shape (n, d)
     y : ndarray of shape (n,), integer codes in [0, K)
     n_classes : int
-    sample_weight, fit_intercept, block_rows, n_threads : as :class:`BinaryLogistic`
+    sample_weight, fit_intercept, block_rows, n_threads, weight_sum : as :class:`BinaryLogistic`
     """
 
-    def __init__(self, X, y, n_classes, sample_weight=None, *, fit_intercept=True, block_rows=None, n_threads=None):
+    def __init__(
+        self,
+        X,
+        y,
+        n_classes,
+        sample_weight=None,
+        *,
+        fit_intercept=True,
+        block_rows=None,
+        n_threads=None,
+        weight_sum=None,
+    ):
         y = np.asarray(y, dtype=np.intp)
-        self.data = _BlockedData(X, y, sample_weight, block_rows=block_rows, n_threads=n_threads)
+        self.data = _BlockedData(X, y, sample_weight, block_rows=block_rows, n_threads=n_threads, weight_sum=weight_sum)
         self.n_classes = int(n_classes)
         self.fit_intercept = bool(fit_intercept)
         self.n_features = X.shape[1]
