@@ -18,7 +18,7 @@ def main(argv=None):
     p.add_argument("--scale", type=float, default=1.0, help="multiply the number of rows (e.g. 0.1)")
     p.add_argument("--out", default=None, help="report path (default BENCHMARKS.md; none with --quick)")
     p.add_argument("--cache-dir", default=None, help="where the data are cached")
-    p.add_argument("--timeout", type=float, default=None, help="seconds per benchmark process (default 300)")
+    p.add_argument("--timeout", type=float, default=None, help="seconds per benchmark process (default 180)")
     args = p.parse_args(argv)
 
     only = {s.strip() for s in args.only.split(",")} if args.only else None

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from . import problems
@@ -33,6 +35,27 @@ LOGREG_SOLVERS = ("newton", "lbfgs", "gd", "auto")
 def child_env():
     """The parent's environment without :data:`UNSET`."""
     return {k: v for k, v in os.environ.items() if k not in UNSET}
+
+
+def _cpu_seconds():
+    """(CPU seconds used by the whole machine, by this process and its finished children)."""
+    with open("/proc/stat") as f:
+        fields = [int(v) for v in f.readline().split()[1:]]
+    busy = sum(fields[:8]) - fields[3] - fields[4]  # everything but idle and iowait
+    own = sum(
+        getattr(resource.getrusage(w), a)
+        for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+        for a in ("ru_utime", "ru_stime")
+    )
+    return busy / os.sysconf("SC_CLK_TCK"), own
+
+
+def _git(*args):
+    root = Path(__file__).resolve().parent.parent
+    try:
+        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
 
 
 def _job(tool, solver, max_iter, *, tol=TOL, trajectory=False, note="", **params):
@@ -58,7 +81,7 @@ def reference_jobs(name):
     check = "newton-cg" if name == "P4" else "newton-cholesky"
     # Newton converges in a handful of iterations; the caps only bound a solver
     # that cannot meet 1e-12 in floating point (the spread of the two is reported)
-    cap = 200 if name == "P4" else 50
+    cap = 100 if name == "P4" else 20
     jobs = [_job("logreg", "newton", cap, tol=1e-12), _job("sklearn", check, cap, tol=1e-12)]
     for j in jobs:
         j.update(ref=True, cast="float64" if name == "P1f" else None, warm_up=False)
@@ -72,11 +95,11 @@ def fit_jobs(name, *, quick=False):
     Iteration caps bound a full run to about ten minutes; a fit that stops at
     its cap is reported as such, with the suboptimality it reached.  Plain
     gradient descent needs O(condition number) iterations: it gets enough for
-    P1 (and for every problem with ``quick``), and a token 500 on P4.
+    P1 (and for every problem with ``quick``), and a token 200 on P4.
     """
-    gd_iter = 20_000 if quick else (500 if name == "P4" else 2_000)
+    caps = {"newton": 100, "lbfgs": 1_000, "auto": 1_000, "gd": 20_000 if quick else (200 if name == "P4" else 2_000)}
     solvers = ("auto", "lbfgs") if name == "P1f" else LOGREG_SOLVERS
-    logreg = [_job("logreg", s, gd_iter if s == "gd" else 1_000, trajectory=True) for s in solvers]
+    logreg = [_job("logreg", s, caps[s], trajectory=True) for s in solvers]
     if name == "P1":
         anchors = [
             _job("sklearn", "lbfgs", 2_000, trajectory=True),
@@ -166,14 +189,14 @@ def run_problem(name, stem, *, quick, log, dtype="float64", extra=(), timeout=No
     refs, fits = reference_jobs(name), fit_jobs(name, quick=quick)
     if quick:
         log(f"{name}: references and fits in one process")
-        meta, results = _run(stem, refs + fits + list(extra), batch=True, log=log, dtype=dtype, timeout=timeout or 300)
+        meta, results = _run(stem, refs + fits + list(extra), batch=True, log=log, dtype=dtype, timeout=timeout or 180)
     else:
         log(f"{name}: reference solves")
-        meta, ref_res = _run(stem, refs, batch=False, log=log, dtype=dtype, timeout=timeout or 300)
+        meta, ref_res = _run(stem, refs, batch=False, log=log, dtype=dtype, timeout=timeout or 180)
         f_star = min((r["objective"] for r in ref_res if r.get("status") == "ok"), default=None)
         log(f"{name}: fits (f* = {f_star})")
         jobs = [dict(j, f_star=f_star) for j in fits]
-        meta, fit_res = _run(stem, jobs, batch=False, log=log, dtype=dtype, timeout=timeout or 300)
+        meta, fit_res = _run(stem, jobs, batch=False, log=log, dtype=dtype, timeout=timeout or 180)
         results = ref_res + fit_res
     refs = [r for r in results if r.get("ref")]
     others = [r for r in results if not r.get("ref") and r.get("kind") != "p2" and r.get("label") != "P2"]
@@ -200,7 +223,7 @@ def run_suite(*, quick=False, only=None, scale=1.0, cache_dir=None, timeout=None
     cache_dir : str, optional
         Where the data are cached; default ``~/.cache/logreg-benchmarks``.
     timeout : float, optional
-        Seconds per benchmark process (default 300); a fit that runs longer is
+        Seconds per benchmark process (default 180); a fit that runs longer is
         reported as 'timeout'.
     log : callable
 
@@ -213,7 +236,20 @@ def run_suite(*, quick=False, only=None, scale=1.0, cache_dir=None, timeout=None
     if "P3" in only:
         only.add("P1")
     cache_dir = cache_dir or os.path.join(os.path.expanduser("~"), ".cache", "logreg-benchmarks")
-    out = {"quick": quick, "scale": scale, "sizes": {}, "problems": {}, "load_before": os.getloadavg()}
+    out = {
+        "quick": quick,
+        "scale": scale,
+        "sizes": {},
+        "problems": {},
+        "load_before": os.getloadavg(),
+        "cpu_before": _cpu_seconds(),
+        "wall_before": time.time(),
+        "started": time.strftime("%Y-%m-%d %H:%M"),
+        "git": {
+            "commit": _git("rev-parse", "--short", "HEAD"),
+            "src_modified": bool(_git("status", "--porcelain", "src")),
+        },
+    }
     if only & {"P1", "P1f", "P2"}:
         size = problems.sizes("P1", quick=quick, scale=scale)
         out["sizes"]["P1"] = size
@@ -240,6 +276,11 @@ def run_suite(*, quick=False, only=None, scale=1.0, cache_dir=None, timeout=None
         stem = problems.ensure_cached("P4", size, cache_dir)
         out["problems"]["P4"], _ = run_problem("P4", stem, quick=quick, log=log, timeout=timeout)
     out["load_after"] = os.getloadavg()
+    # cores that other processes kept busy during the run, on average: the machine's
+    # busy CPU time minus this suite's own (parent and benchmark processes)
+    (busy0, own0), (busy1, own1) = out.pop("cpu_before"), _cpu_seconds()
+    out["wall"] = time.time() - out.pop("wall_before")
+    out["other_cores"] = max(0.0, ((busy1 - busy0) - (own1 - own0)) / max(out["wall"], 1e-9))
     out["parent_env"] = {k: os.environ.get(k) for k in UNSET}
     return out
 
