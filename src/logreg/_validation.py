@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import re
+import sys
 
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
-__all__ = ["checked", "validate", "check_sample_weight"]
+__all__ = ["checked", "validate", "check_sample_weight", "is_dask_collection"]
 
 #: (pattern in scikit-learn's message, the fix to append)
 _FIXES = [
@@ -73,3 +74,21 @@ def check_sample_weight(sample_weight, X, **kwargs):
     """:func:`sklearn.utils.validation._check_sample_weight`, messages with their fix."""
     with checked():
         return _check_sample_weight(sample_weight, X, **kwargs)
+
+
+def is_dask_collection(obj):
+    """True for a dask array or other dask collection; never imports dask itself.
+
+    Parameters
+    ----------
+    obj : object
+
+    Returns
+    -------
+    bool
+    """
+    if "dask" not in sys.modules:  # no dask object can exist before dask is imported
+        return False
+    from dask.base import is_dask_collection as _is_dask
+
+    return bool(_is_dask(obj))

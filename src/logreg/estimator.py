@@ -13,12 +13,19 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from ._validation import check_sample_weight, validate
+from ._validation import check_sample_weight, is_dask_collection, validate
 from .objective import Objective, make_datafit
 from .penalties import NoPenalty, make_penalty
 from .solvers import REGISTRY, resolve, warn_not_converged
 
 __all__ = ["LogisticRegression"]
+
+
+def _dask_blocks(model, X, method):
+    """``model.<method>`` chunk by chunk on a dask array X (a lazy dask array)."""
+    from .distributed import predict_blocks  # imports dask: only for dask input
+
+    return predict_blocks(model, X, method)
 
 
 class LogisticRegression(ClassifierMixin, BaseEstimator):
@@ -138,11 +145,13 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            float32 stays float32; other numbers become float64.
-        y : array-like of shape (n_samples,)
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            float32 stays float32; other numbers become float64.  A dask array
+            (dense or CSR row chunks) is fitted where its chunks live, see
+            :mod:`logreg.distributed`; the fitted model is an ordinary one.
+        y : array-like or dask array of shape (n_samples,)
             Labels of any type with two or more classes.
-        sample_weight : array-like of shape (n_samples,), default=None
+        sample_weight : array-like or dask array of shape (n_samples,), default=None
             Non-negative weights; integer weights equal repeated rows.
         callback : callable, optional
             ``callback(iteration, objective, grad_norm)`` after each iteration.
@@ -152,6 +161,13 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self : LogisticRegression
         """
         self._validate_params()
+        if self.penalty == "elasticnet" and self.l1_ratio is None:
+            raise ValueError("penalty='elasticnet' needs l1_ratio in [0, 1], e.g. l1_ratio=0.5")
+        if is_dask_collection(X):
+            datafit, classes = self._dask_datafit(X, y, sample_weight)
+            result, solver_name = self._solve(datafit, classes, datafit.total_weight, X, callback)
+            warn_not_converged(result, solver_name, self.max_iter)
+            return self._dask_statistics(datafit)
         X, y = validate(
             self,
             X,
@@ -175,8 +191,6 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             sample_weight = sample_weight * cw[codes]
         if not sample_weight.sum() > 0:
             raise ValueError("sample weights sum to zero; at least one row needs a positive weight")
-        if self.penalty == "elasticnet" and self.l1_ratio is None:
-            raise ValueError("penalty='elasticnet' needs l1_ratio in [0, 1], e.g. l1_ratio=0.5")
 
         uniform = np.all(sample_weight == sample_weight[0])
         datafit = make_datafit(
@@ -186,41 +200,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             None if uniform else sample_weight,
             fit_intercept=self.fit_intercept,
         )
-        penalty = make_penalty(self.penalty, self.C, float(sample_weight.sum()), self.l1_ratio)
-        objective = Objective(datafit, penalty)
-        solver_cls = resolve(self.solver, penalty=penalty, n_params=datafit.n_params, X=X)
-        options = {}
-        if solver_cls.name == "gd":
-            options["learning_rate"] = self.learning_rate
-        solver = solver_cls(tol=self.tol, max_iter=self.max_iter, verbose=self.verbose, callback=callback, **options)
-
-        theta0 = np.zeros(datafit.n_params)
-        if self.warm_start and hasattr(self, "coef_") and np.array_equal(getattr(self, "classes_", None), classes):
-            coef = self.coef_ if classes.size > 2 else self.coef_.ravel()
-            if coef.shape[-1] == X.shape[1]:
-                theta0 = datafit.join(coef, self.intercept_ if classes.size > 2 else self.intercept_[0])
-
-        result = solver.solve(objective, theta0)
-        warn_not_converged(result, solver_cls.name, self.max_iter)
-
-        coef, intercept = datafit.split(result.theta)
-        if classes.size > 2:
-            # the softmax is unchanged by adding one constant to every class's intercept (and,
-            # unpenalised, one vector to every class's coefficients), and Newton's step may move
-            # along that null direction: report the centred representative, as scikit-learn does
-            intercept = intercept - intercept.mean()
-            if isinstance(penalty, NoPenalty):
-                coef = coef - coef.mean(axis=0)
-        dtype = X.dtype
-        self.classes_ = classes
-        self.coef_ = np.atleast_2d(np.asarray(coef, dtype=dtype)).copy()
-        self.intercept_ = np.atleast_1d(np.asarray(intercept, dtype=dtype)).copy()
-        self.n_iter_ = np.array([result.n_iter], dtype=np.int32)
-        self.converged_ = bool(result.converged)
-        self.objective_history_ = np.asarray(result.history, dtype=np.float64)
-        self.solver_ = solver_cls.name
-        self.n_passes_ = int(result.n_passes)
-        self.grad_norm_ = float(result.grad_norm)
+        result, solver_name = self._solve(datafit, classes, float(sample_weight.sum()), X, callback)
+        # warned here, not in _solve: stacklevel=3 points at the user's call of fit
+        warn_not_converged(result, solver_name, self.max_iter)
         # --- statistics: sufficient statistics for summary(), only when cheap (logreg.stats)
         from .stats import fit_statistics
 
@@ -233,6 +215,86 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self._diagnostics_ = diagnose(self, X, codes, sample_weight)
         # --- end statistics
         return self
+
+    def _dask_datafit(self, X, y, sample_weight):
+        """Checks and the distributed data term for a dask array X (:mod:`logreg.distributed`)."""
+        from .distributed import prepare_fit  # imports dask: only for dask input
+
+        datafit, classes = prepare_fit(
+            X, y, sample_weight, class_weight=self.class_weight, fit_intercept=self.fit_intercept
+        )
+        self.n_features_in_ = datafit.n_features
+        if hasattr(self, "feature_names_in_"):  # a dask array has no column names
+            del self.feature_names_in_
+        return datafit, classes
+
+    def _dask_statistics(self, datafit):
+        """End of a dask fit: the inference statistics, computed distributed when cheap (as in memory).
+
+        The diagnostics are not run (they need samples of X on the client):
+        ``_diagnostics_`` is None.
+        """
+        from .stats import should_store
+
+        cheap = should_store(datafit.data.n_samples, datafit.n_params)
+        self._stats_ = datafit.statistics(self.coef_, self.intercept_) if cheap else None
+        self._diagnostics_ = None
+        datafit.release()  # frees the chunks on the workers now, not at garbage collection
+        return self
+
+    def _solve(self, datafit, classes, weight_sum, X, callback):
+        """Minimise the objective on ``datafit`` and set the fitted attributes.
+
+        Parameters
+        ----------
+        datafit : data term of :mod:`logreg.objective` or :class:`logreg.distributed.DaskLogistic`
+        classes : ndarray of shape (n_classes,)
+        weight_sum : float
+            S, the sum of the sample weights: the penalty's scale.
+        X : {ndarray, sparse matrix, dask array} of shape (n_samples, n_features)
+            Only passed on to the solver registry.
+        callback : callable or None
+
+        Returns
+        -------
+        result : logreg.solvers.SolverResult
+        solver_name : str
+        """
+        penalty = make_penalty(self.penalty, self.C, weight_sum, self.l1_ratio)
+        objective = Objective(datafit, penalty)
+        solver_cls = resolve(self.solver, penalty=penalty, n_params=datafit.n_params, X=X)
+        options = {}
+        if solver_cls.name == "gd":
+            options["learning_rate"] = self.learning_rate
+        solver = solver_cls(tol=self.tol, max_iter=self.max_iter, verbose=self.verbose, callback=callback, **options)
+
+        theta0 = np.zeros(datafit.n_params)
+        if self.warm_start and hasattr(self, "coef_") and np.array_equal(getattr(self, "classes_", None), classes):
+            coef = self.coef_ if classes.size > 2 else self.coef_.ravel()
+            if coef.shape[-1] == datafit.n_features:
+                theta0 = datafit.join(coef, self.intercept_ if classes.size > 2 else self.intercept_[0])
+
+        result = solver.solve(objective, theta0)
+
+        coef, intercept = datafit.split(result.theta)
+        if classes.size > 2:
+            # the softmax is unchanged by adding one constant to every class's intercept (and,
+            # unpenalised, one vector to every class's coefficients), and Newton's step may move
+            # along that null direction: report the centred representative, as scikit-learn does
+            intercept = intercept - intercept.mean()
+            if isinstance(penalty, NoPenalty):
+                coef = coef - coef.mean(axis=0)
+        dtype = datafit.data.dtype
+        self.classes_ = classes
+        self.coef_ = np.atleast_2d(np.asarray(coef, dtype=dtype)).copy()
+        self.intercept_ = np.atleast_1d(np.asarray(intercept, dtype=dtype)).copy()
+        self.n_iter_ = np.array([result.n_iter], dtype=np.int32)
+        self.converged_ = bool(result.converged)
+        self.objective_history_ = np.asarray(result.history, dtype=np.float64)
+        self.solver_ = solver_cls.name
+        self.n_passes_ = int(result.n_passes)
+        self.grad_norm_ = float(result.grad_norm)
+        return result, solver_cls.name
 
     # -------------------------------------------------------------- predict
     def _check_X(self, X):
@@ -251,7 +313,10 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         Returns
         -------
         ndarray of shape (n_samples,) for two classes, else (n_samples, n_classes)
+            (a dask array, chunk by chunk, for a dask array X)
         """
+        if is_dask_collection(X):
+            return _dask_blocks(self, X, "decision_function")
         X = self._check_X(X)
         z = X @ self.coef_.T
         z = np.asarray(z.toarray() if sp.issparse(z) else z) + self.intercept_
@@ -263,7 +328,10 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         Returns
         -------
         ndarray of shape (n_samples, n_classes)
+            (a dask array, chunk by chunk, for a dask array X)
         """
+        if is_dask_collection(X):
+            return _dask_blocks(self, X, "predict_proba")
         z = self.decision_function(X)
         if z.ndim == 1:
             # expit(-z), not 1 - expit(z): keeps P(class 0) ~ e^{-z} instead of rounding it to 0
@@ -276,7 +344,10 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         Returns
         -------
         ndarray of shape (n_samples, n_classes)
+            (a dask array, chunk by chunk, for a dask array X)
         """
+        if is_dask_collection(X):
+            return _dask_blocks(self, X, "predict_log_proba")
         z = self.decision_function(X)
         if z.ndim == 1:
             return np.column_stack([special.log_expit(-z), special.log_expit(z)])
@@ -288,7 +359,10 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         Returns
         -------
         ndarray of shape (n_samples,), values from ``classes_``
+            (a dask array, chunk by chunk, for a dask array X)
         """
+        if is_dask_collection(X):
+            return _dask_blocks(self, X, "predict")
         z = self.decision_function(X)
         idx = (z > 0).astype(int) if z.ndim == 1 else z.argmax(axis=1)
         return self.classes_[idx]
