@@ -149,8 +149,9 @@ def _label_stats(yb, sw):
     wsum = np.bincount(inv, weights=sw, minlength=labels.size)
     wmin = np.full(labels.size, np.inf)
     wmax = np.full(labels.size, -np.inf)
-    np.minimum.at(wmin, inv, sw)
-    np.maximum.at(wmax, inv, sw)
+    # fmin/fmax skip NaN weights: they are counted, and refused, separately
+    np.fmin.at(wmin, inv, sw)
+    np.fmax.at(wmax, inv, sw)
     return labels, counts, wsum, wmin, wmax
 
 
@@ -824,7 +825,9 @@ def prepare_fit(X, y, sample_weight=None, *, class_weight=None, fit_intercept=Tr
 
 
 # --------------------------------------------------------------------------- predictions
-def _predict_chunk(model, method, Xb):
+def _predict_chunk(model, method, empty, Xb):
+    if Xb.shape[0] == 0:  # scikit-learn's checks refuse empty input; an empty chunk has an empty answer
+        return empty
     return getattr(model, method)(_as_block(Xb))
 
 
@@ -859,7 +862,7 @@ def predict_blocks(model, X, method):
     # the output's dtype and width from one row of zeros, through the same method
     dtype = np.float64 if np.dtype(X.dtype).kind not in "f" else X.dtype
     probe = getattr(model, method)(np.zeros((1, X.shape[1]), dtype=dtype))
-    fn = functools.partial(_predict_chunk, model, method)
+    fn = functools.partial(_predict_chunk, model, method, probe[:0])
     if probe.ndim == 1:
         return X.map_blocks(fn, drop_axis=1, dtype=probe.dtype, meta=probe[:0])
     return X.map_blocks(fn, chunks=(X.chunks[0], (probe.shape[1],)), dtype=probe.dtype, meta=probe[:0])
