@@ -379,3 +379,35 @@ def test_convergence_warning_points_at_the_caller():
     with pytest.warns(ConvergenceWarning) as record:
         LogisticRegression(solver="gd", max_iter=2).fit(da.from_array(X, chunks=(60, D)), y)
     assert record[0].filename == __file__
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_newton_cg_and_proximal_newton_run_unchanged(n_classes):
+    # the Hessian-free Newton-CG path (hessian_diag + hessp) and 'cd' (hessian, smooth_value)
+    from logreg.objective import Objective
+    from logreg.penalties import make_penalty
+    from logreg.solvers import get_solver
+
+    X, y, sw = make_data(n_classes=n_classes, sparse=True, weights="random", seed=9)
+    ref = make_datafit(X, y, n_classes, sw)
+    dd = dist.make_dask_datafit(to_dask(X, CHUNKINGS["uneven"]), y, n_classes, sw)
+    for solver, penalty in [(get_solver("newton")(tol=1e-10, exact=False), "l2"), (get_solver("cd")(tol=1e-8), "l1")]:
+        a, b = (
+            solver.solve(Objective(f, make_penalty(penalty, 0.5, float(sw.sum()))), np.zeros(f.n_params))
+            for f in (ref, dd)
+        )
+        assert a.converged and b.converged and a.n_iter == b.n_iter
+        assert rel(a.theta, b.theta) <= 1e-10
+
+
+def test_released_term_and_dask_series_y_errors():
+    pd = pytest.importorskip("pandas")
+    ddf = pytest.importorskip("dask.dataframe")
+    X, y, _ = make_data()
+    Xd = da.from_array(X, chunks=(60, D))
+    with pytest.raises(TypeError, match=r"y is a .*to_dask_array\(lengths=True\)"):
+        LogisticRegression().fit(Xd, ddf.from_pandas(pd.Series(y), npartitions=4))
+    term = dist.make_dask_datafit(Xd, y, 2)
+    term.release()
+    with pytest.raises(RuntimeError, match="released"):
+        term.value(np.zeros(term.n_params))

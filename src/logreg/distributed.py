@@ -123,6 +123,8 @@ class _Runner:
 
     def map_reduce(self, parts, method, *args):
         """``sum_c getattr(part_c, method)(*args)`` in one graph and one round trip."""
+        if not parts:
+            raise RuntimeError("this distributed data term was released (release()); build a new one")
         # one key per array argument: sent to the scheduler once, not once per chunk
         args = [dask.delayed(a, pure=True) if isinstance(a, np.ndarray) else a for a in args]
         tasks = [dask.delayed(_call, pure=False)(p, method, *args) for p in parts]
@@ -347,6 +349,13 @@ class _ChunkTerm:
 # --------------------------------------------------------------------------- input checks
 def _as_dask_rows(v, X, name):
     """y or sample_weight as a 1-D dask array with X's row chunks."""
+    if dask.is_dask_collection(v) and not isinstance(v, da.Array):
+        # np.asarray would compute a dask Series on the client, whole
+        raise TypeError(
+            f"{name} is a {type(v).__name__}; pass a dask array with X's rows: "
+            f"{name} = series.to_dask_array(lengths=True), or convert X and {name} together "
+            "(df[columns].to_dask_array(lengths=True)) so that they share their row chunks"
+        )
     if isinstance(v, da.Array):
         if v.ndim == 2 and v.shape[1] == 1:
             v = v[:, 0]
