@@ -51,7 +51,16 @@ import scipy.sparse as sp
 
 from .objective import make_datafit
 
-__all__ = ["DaskLogistic", "DaskRows", "DataSummary", "make_dask_datafit", "predict_blocks", "prepare_fit"]
+__all__ = [
+    "DaskLogistic",
+    "DaskRows",
+    "DataSummary",
+    "check_dask_inputs",
+    "check_summary",
+    "make_dask_datafit",
+    "predict_blocks",
+    "prepare_fit",
+]
 
 #: Partial results summed per task of the tree reduction.
 SPLIT_EVERY = 8
