@@ -265,3 +265,19 @@ def test_resolve_auto():
     assert resolve("auto", penalty=L1(1.0), n_params=10_000, X=X).name == "gd"
     with pytest.raises(ValueError, match="smooth penalty"):
         resolve("lbfgs", penalty=L1(1.0), n_params=4, X=X)
+
+
+def test_newton_stops_at_the_precision_of_float32_data():
+    """A tol below float32's precision ends in a few iterations with a warning that says so,
+    not in max_iter iterations of line searches on rounding noise."""
+    from logreg.exceptions import ConvergenceWarning
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((20000, 20)) * np.r_[np.full(5, 5.0), np.ones(15)]
+    y = rng.random(20000) < 1.0 / (1.0 + np.exp(-(X @ (rng.standard_normal(20) * 0.3))))
+    exact = LogisticRegression(tol=1e-10).fit(X, y)
+    with pytest.warns(ConvergenceWarning, match="precision"):
+        model = LogisticRegression(tol=1e-14, max_iter=1000).fit(X.astype(np.float32), y)
+    assert model.n_iter_[0] < 40 and model.n_passes_ < 100
+    assert model.coef_.dtype == np.float32
+    np.testing.assert_allclose(model.coef_, exact.coef_, rtol=1e-4, atol=1e-5)

@@ -772,6 +772,14 @@ class Objective:
     def smooth(self):
         return self.penalty.smooth
 
+    @property
+    def rounding(self):
+        """Relative change of J below which it is rounding noise: 1e3 eps of X's dtype
+        (2e-13 for float64; 1e-4 for float32, whose z carry 7 digits)."""
+        dtype = getattr(getattr(self.datafit, "data", None), "dtype", None)
+        dtype = getattr(self.datafit, "dtype", None) if dtype is None else dtype
+        return 1e3 * float(np.finfo(dtype if dtype is not None else np.float64).eps)
+
     def value(self, theta):
         """The whole objective J(theta), float."""
         self.n_passes += 1

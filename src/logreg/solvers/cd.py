@@ -98,6 +98,8 @@ class ProximalNewtonCD(Solver):
         gnorm = objective.optimality(theta, g)
         converged = gnorm <= self.tol
         it = 0
+        rounding = objective.rounding
+        message = ""
         while not converged and it < self.max_iter:
             it += 1
             H = objective.hessian(theta, max_rows=max_rows)
@@ -111,15 +113,20 @@ class ProximalNewtonCD(Solver):
                 cand = theta + t * D
                 f_new, g_new = objective.value_and_grad(cand)
                 J_new = f_new + float(lam @ np.abs(cand))
-                if J_new <= J + 1e-4 * t * decrease or t < 1e-10:
+                if J_new <= J + 1e-4 * t * decrease:
                     break
                 # below the rounding of J a smaller optimality residual decides
-                if J_new - J <= 1e-13 * max(1.0, abs(J)) and objective.optimality(cand, g_new) < gnorm:
+                if J_new - J <= rounding * max(1.0, abs(J)) and objective.optimality(cand, g_new) < gnorm:
                     break
                 t *= 0.5
+                if t < 1e-6:
+                    break
+            if t < 1e-6:
+                message = f"the objective stopped decreasing at |grad|_inf = {gnorm:.3g} (the data's precision)"
+                break
             theta, f, g, J = cand, f_new, g_new, J_new
             gnorm = objective.optimality(theta, g)
             history.append(J)
             self._report(it, J, gnorm)
             converged = gnorm <= self.tol
-        return SolverResult(theta, it, bool(converged), history, gnorm, objective.n_passes)
+        return SolverResult(theta, it, bool(converged), history, gnorm, objective.n_passes, message)

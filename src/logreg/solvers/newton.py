@@ -102,6 +102,9 @@ class Newton(Solver):
         gnorm = objective.optimality(theta, g)
         it = 0
         converged = gnorm <= self.tol
+        rounding = objective.rounding
+        message = ""
+        best, since_best = gnorm, 0
         while not converged and it < self.max_iter:
             it += 1
             p = direction(theta, g)
@@ -112,19 +115,42 @@ class Newton(Solver):
             while True:
                 cand = theta + t * p
                 f_new, g_new = objective.value_and_grad(cand)
-                if f_new <= f + 1e-4 * t * slope or t < 1e-10:
+                if f_new <= f + 1e-4 * t * slope:
                     break
                 # near the optimum f changes by less than its rounding error
-                # (a sum over n rows); then a smaller gradient decides
-                if f_new - f <= 1e-13 * max(1.0, abs(f)) and np.max(np.abs(g_new)) < np.max(np.abs(g)):
+                # (a sum over n rows; float32 data round far sooner); then a
+                # smaller gradient decides
+                if f_new - f <= rounding * max(1.0, abs(f)) and np.max(np.abs(g_new)) < np.max(np.abs(g)):
                     break
                 t *= 0.5
+                if t < 1e-6:
+                    break
+            if t < 1e-6:
+                # no step along a descent direction lowers f: f and its gradient are
+                # at the precision of the data, and tol asks for more than that
+                message = (
+                    f"the objective stopped decreasing at |grad|_inf = {gnorm:.3g} (the precision of the "
+                    "data and of the gradient's sums); a tol below that cannot be reached"
+                )
+                break
             theta, f, g = cand, f_new, g_new
             gnorm = objective.optimality(theta, g)
             history.append(f)
             self._report(it, f, gnorm)
             converged = gnorm <= self.tol
-        return SolverResult(theta, it, bool(converged), history, gnorm, objective.n_passes)
+            # Newton steps at least halve the gradient every few iterations; five without
+            # that mean the gradient is rounding noise (float32 data, a tol below precision)
+            if gnorm < 0.5 * best:
+                best, since_best = gnorm, 0
+            else:
+                since_best += 1
+                if since_best >= 5 and not converged:
+                    message = (
+                        f"the gradient stopped shrinking at |grad|_inf = {gnorm:.3g} (the precision of the "
+                        "data and of the gradient's sums); a tol below that cannot be reached"
+                    )
+                    break
+        return SolverResult(theta, it, bool(converged), history, gnorm, objective.n_passes, message)
 
 
 def _pcg(hessp, g, D, max_iter):
