@@ -212,3 +212,13 @@ def csr_hessp(data, indices, indptr, h, v, vb, start, stop, out):
         for k in range(indptr[i], indptr[i + 1]):
             out[indices[k]] += r * data[k]
     out[d] += ob
+
+
+@_njit
+def csr_sq_diag(data, indices, indptr, h, start, stop, out):
+    """out[j] += sum_i h_i x_ij^2 over CSR rows [start, stop): the Hessian's diagonal
+    without forming X * X (which would copy the whole matrix)."""
+    for i in range(start, stop):
+        hi = h[i]
+        for k in range(indptr[i], indptr[i + 1]):
+            out[indices[k]] += hi * data[k] * data[k]

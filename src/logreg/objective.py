@@ -445,16 +445,28 @@ class BinaryLogistic:
         """Diagonal of the Hessian of D, shape (n_params,) (after curvature())."""
         h = self.curvature(theta)
         data = self.data
+        if data.sparse and fused_supported(data.X):
+            # X.multiply(X) would copy the matrix; the kernel squares entries as it reads them
+            X = data.X
+            kernels = _kernels()
 
-        def fn(a, e, Xb):
-            hb = h[a:e]
-            if data.sparse:
-                sq = np.asarray(Xb.multiply(Xb).T @ hb, dtype=np.float64).ravel()
-            else:
-                sq = np.einsum("ij,ij,i->j", Xb, Xb, hb, dtype=np.float64)
-            return sq, float(hb.sum())
+            def run(a, e):
+                out = np.zeros(self.n_features)
+                kernels.csr_sq_diag(X.data, X.indices, X.indptr, h, a, e, out)
+                return out, float(h[a:e].sum())
 
-        dw, db = data.sweep(fn)
+            dw, db = data.sweep_ranges(run)
+        else:
+
+            def fn(a, e, Xb):
+                hb = h[a:e]
+                if data.sparse:
+                    sq = np.asarray(Xb.multiply(Xb).T @ hb, dtype=np.float64).ravel()
+                else:
+                    sq = np.einsum("ij,ij,i->j", Xb, Xb, hb, dtype=np.float64)
+                return sq, float(hb.sum())
+
+            dw, db = data.sweep(fn)
         return np.concatenate([dw, [db]]) if self.fit_intercept else dw
 
     def hessp(self, theta, v):
