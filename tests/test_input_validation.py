@@ -114,3 +114,64 @@ def test_bad_parameters_are_named(params, match):
 def test_class_weight_missing_a_class_names_it():
     with pytest.raises(ValueError, match=r"classes, \[1\], are not in class_weight"):
         LogisticRegression(class_weight={0: 1.0, 7: 2.0}).fit(X, y)
+
+
+# --- the threaded finite check and the fast label encoding that fit uses on large data
+BIG_N, BIG_D = (1 << 20) // 8 + 1, 8  # just over the size where fit sums X on every core
+
+
+@pytest.mark.parametrize(
+    "value, match",
+    [(np.nan, r"Input X contains NaN"), (np.inf, r"Input X contains infinity"), (-np.inf, r"contains infinity")],
+)
+@pytest.mark.parametrize("where", ["first-row", "last-row"])
+def test_threaded_finite_check_on_large_X(value, match, where):
+    from logreg._validation import assert_finite
+
+    Xb = np.zeros((BIG_N, BIG_D))
+    Xb[0 if where == "first-row" else -1, 3] = value
+    with pytest.raises(ValueError, match=match) as info:
+        assert_finite(Xb, "LogisticRegression")
+    assert "Impute" in str(info.value) or "Replace" in str(info.value)  # the fix is appended
+    yb = np.arange(BIG_N) % 2
+    with pytest.raises(ValueError, match=match):
+        LogisticRegression().fit(Xb, yb)
+
+
+def test_threaded_finite_check_passes_finite_values_whose_sum_overflows():
+    from logreg._validation import assert_finite
+
+    Xb = np.full((BIG_N, BIG_D), 1e308)  # every value finite, the sum is inf
+    assert_finite(Xb, "LogisticRegression")  # no error
+    assert_finite((Xb / 1e270).astype(np.float32), "LogisticRegression")  # 1e38: float32 max is 3.4e38
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [
+        np.array([3, 7]),
+        np.array([-1.0, 1.0]),
+        np.array([False, True]),
+        np.array([0, 1, 2, 5]),
+        np.array([2.0, 4.0, 8.0]),
+        np.array(["no", "yes"]),
+        np.array(["a", "b", "c"], dtype=object),
+    ],
+    ids=lambda a: f"{a.dtype}-{a.size}",
+)
+def test_encode_labels_equals_np_unique(labels):
+    from logreg._validation import encode_labels
+
+    yb = np.random.default_rng(3).choice(labels, 500)
+    classes, codes = encode_labels(yb)
+    ref_classes, ref_codes = np.unique(yb, return_inverse=True)
+    assert np.array_equal(classes, ref_classes)
+    assert np.array_equal(codes, ref_codes.ravel())
+    assert codes.dtype == np.intp
+
+
+def test_encode_labels_refuses_a_continuous_target():
+    from logreg._validation import encode_labels
+
+    with pytest.raises(ValueError, match="Unknown label type: continuous"):
+        encode_labels(np.array([0.5, 1.5, 0.5, 1.5]))

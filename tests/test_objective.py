@@ -17,7 +17,7 @@ from numpy.testing import assert_allclose
 from scipy import special
 
 from conftest import make_xy
-from logreg.objective import BinaryLogistic, MultinomialLogistic, Objective, make_datafit
+from logreg.objective import BinaryLogistic, MultinomialLogistic, Objective, intercept_start, make_datafit
 from logreg.penalties import L2, NoPenalty
 
 ALPHA = 0.3
@@ -289,7 +289,31 @@ def test_subsampled_hessian_is_the_hessian_of_every_kth_row(sparse, kind):
     full = datafit(Xin, y, sw)
     stride = full.data.stride_for(100)
     assert stride == 10
-    rows = np.arange(0, n, stride)
-    sub = datafit(X[rows], y[rows], sw[rows])
     theta = rng.standard_normal(full.n_params) * 0.3
-    assert_allclose(full.hessian(theta, max_rows=100), sub.hessian(theta), rtol=1e-12, atol=1e-15)
+    # offset k takes rows k, k + stride, ... (Newton takes a fresh sample each iteration)
+    for offset in (0, 3, 13):
+        rows = np.arange(offset % stride, n, stride)
+        sub = datafit(X[rows], y[rows], sw[rows])
+        assert_allclose(full.hessian(theta, max_rows=100, offset=offset), sub.hessian(theta), rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_intercept_start_is_the_intercept_only_optimum(n_classes, weighted):
+    """With w = 0, intercept_start(class weights) zeroes the gradient in the intercepts."""
+    rng = np.random.default_rng(5)
+    n = 400
+    X = rng.standard_normal((n, 3))
+    codes = rng.choice(n_classes, n, p=[0.7, 0.3] if n_classes == 2 else [0.6, 0.3, 0.1])
+    sw = rng.uniform(0.2, 3.0, n) if weighted else None
+    datafit = make_datafit(X, codes, n_classes, sw)
+    sums = np.bincount(codes, weights=sw, minlength=n_classes)
+    w0 = np.zeros_like(datafit.split(np.zeros(datafit.n_params))[0])
+    theta = datafit.join(w0, intercept_start(sums))
+    g = datafit.value_and_grad(theta)[1]
+    intercepts = ~datafit.coef_mask()
+    assert_allclose(g[intercepts], 0.0, atol=1e-14)
+    # a class without weight has no finite optimum: start at 0
+    empty = np.zeros(n_classes)
+    empty[1:] = 1.0
+    assert np.all(np.asarray(intercept_start(empty)) == 0.0)

@@ -324,12 +324,12 @@ class _ChunkTerm:
     def hessian_diag(self, theta):
         return self.datafit.hessian_diag(theta)
 
-    def hessian(self, theta, max_rows, n_total):
+    def hessian(self, theta, max_rows, n_total, offset=0):
         if max_rows is None:
             return self.datafit.hessian(theta)
         # this chunk's part of the sample, in proportion to its rows
         rows = max(1, math.ceil(max_rows * self.n_samples / n_total))
-        H = self.datafit.hessian(theta, max_rows=rows)
+        H = self.datafit.hessian(theta, max_rows=rows, offset=offset)
         if self.datafit.data.stride_for(rows) > 1:
             # a sampled Hessian is normalised to unit weight; this chunk holds weight_share of it
             H *= self.weight_share
@@ -701,7 +701,7 @@ class DaskLogistic:
         """Diagonal of the Hessian of D, shape (n_params,)."""
         return self._runner.map_reduce(self._parts, "hessian_diag", np.asarray(theta, dtype=np.float64))
 
-    def hessian(self, theta, max_rows=None):
+    def hessian(self, theta, max_rows=None, offset=0):
         """Hessian of D, shape (n_params, n_params).
 
         Parameters
@@ -711,11 +711,13 @@ class DaskLogistic:
             Estimate it from about this many rows: each chunk samples evenly
             spaced rows in proportion to its size (a stratified sample).  Exact
             when None or when n is small.
+        offset : int, default=0
+            Which of the evenly spaced samples each chunk takes, as in memory.
         """
         if self.data.stride_for(max_rows) == 1:
             max_rows = None
         th = np.asarray(theta, dtype=np.float64)
-        return self._runner.map_reduce(self._parts, "hessian", th, max_rows, self.data.n_samples)
+        return self._runner.map_reduce(self._parts, "hessian", th, max_rows, self.data.n_samples, offset)
 
     def linear_predictor(self, theta):
         """z = X w + b on the persisted chunks, lazily.

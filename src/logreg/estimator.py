@@ -10,11 +10,10 @@ from scipy import special
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from ._validation import check_sample_weight, is_dask_collection, validate
-from .objective import Objective, make_datafit
+from ._validation import assert_finite, check_sample_weight, encode_labels, is_dask_collection, validate
+from .objective import Objective, intercept_start, make_datafit
 from .penalties import NoPenalty, make_penalty
 from .solvers import REGISTRY, resolve, warn_not_converged
 
@@ -165,7 +164,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             raise ValueError("penalty='elasticnet' needs l1_ratio in [0, 1], e.g. l1_ratio=0.5")
         if is_dask_collection(X):
             datafit, classes = self._dask_datafit(X, y, sample_weight)
-            result, solver_name = self._solve(datafit, classes, datafit.total_weight, X, callback)
+            result, solver_name = self._solve(
+                datafit, classes, datafit.total_weight, datafit.class_weight_sums, X, callback
+            )
             warn_not_converged(result, solver_name, self.max_iter)
             return self._dask_statistics(datafit)
         X, y = validate(
@@ -176,9 +177,10 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             dtype=[np.float64, np.float32],
             order=None,
             accept_large_sparse=True,
+            ensure_all_finite=False,  # checked below on every core
         )
-        check_classification_targets(y)
-        classes, codes = np.unique(y, return_inverse=True)
+        assert_finite(X, type(self).__name__)
+        classes, codes = encode_labels(y)
         if classes.size < 2:
             raise ValueError(
                 # .item(): numpy 2 would print np.int64(0) / np.str_('a')
@@ -200,7 +202,12 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             None if uniform else sample_weight,
             fit_intercept=self.fit_intercept,
         )
-        result, solver_name = self._solve(datafit, classes, float(sample_weight.sum()), X, callback)
+        class_sums = (
+            np.bincount(codes, minlength=classes.size) * sample_weight[0]
+            if uniform
+            else np.bincount(codes, weights=sample_weight, minlength=classes.size)
+        )
+        result, solver_name = self._solve(datafit, classes, float(sample_weight.sum()), class_sums, X, callback)
         # warned here, not in _solve: stacklevel=3 points at the user's call of fit
         warn_not_converged(result, solver_name, self.max_iter)
         # --- statistics: sufficient statistics for summary(), only when cheap (logreg.stats)
@@ -242,7 +249,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         datafit.release()  # frees the chunks on the workers now, not at garbage collection
         return self
 
-    def _solve(self, datafit, classes, weight_sum, X, callback):
+    def _solve(self, datafit, classes, weight_sum, class_sums, X, callback):
         """Minimise the objective on ``datafit`` and set the fitted attributes.
 
         Parameters
@@ -251,6 +258,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         classes : ndarray of shape (n_classes,)
         weight_sum : float
             S, the sum of the sample weights: the penalty's scale.
+        class_sums : ndarray of shape (n_classes,)
+            Weight of each class: the start is the intercept-only optimum.
         X : {ndarray, sparse matrix, dask array} of shape (n_samples, n_features)
             Only passed on to the solver registry.
         callback : callable or None
@@ -269,6 +278,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         solver = solver_cls(tol=self.tol, max_iter=self.max_iter, verbose=self.verbose, callback=callback, **options)
 
         theta0 = np.zeros(datafit.n_params)
+        if self.fit_intercept and solver_cls.intercept_start:
+            theta0 = datafit.join(np.zeros_like(datafit.split(theta0)[0]), intercept_start(class_sums))
         if self.warm_start and hasattr(self, "coef_") and np.array_equal(getattr(self, "classes_", None), classes):
             coef = self.coef_ if classes.size > 2 else self.coef_.ravel()
             if coef.shape[-1] == datafit.n_features:

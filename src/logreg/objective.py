@@ -35,7 +35,7 @@ from threadpoolctl import ThreadpoolController
 
 from .graph import Linear, SigmoidCrossEntropy, SoftmaxCrossEntropy, WeightedMean, sigmoid
 
-__all__ = ["BinaryLogistic", "MultinomialLogistic", "Objective", "make_datafit"]
+__all__ = ["BinaryLogistic", "MultinomialLogistic", "Objective", "make_datafit", "intercept_start"]
 
 #: Target bytes of X per row block: small enough to stay in L2/L3 between the
 #: forward and the backward product.
@@ -187,8 +187,9 @@ class _BlockedData:
             return 1
         return self.n_samples // int(max_rows)
 
-    def sweep_rows(self, fn, stride=1):
-        """Run ``fn(rows, X_rows) -> tuple`` over all rows, or every ``stride``-th row.
+    def sweep_rows(self, fn, stride=1, offset=0):
+        """Run ``fn(rows, X_rows) -> tuple`` over all rows, or every ``stride``-th row
+        starting at row ``offset mod stride``.
 
         ``rows`` is a slice (all rows, block by block) or an index array (a
         chunk of the evenly spaced sample, gathered into a small contiguous
@@ -196,7 +197,7 @@ class _BlockedData:
         """
         if stride == 1:
             return self.sweep(lambda a, b, Xb: fn(slice(a, b), Xb))
-        sample = np.arange(0, self.n_samples, stride)
+        sample = np.arange(offset % stride, self.n_samples, stride)
         chunk = max(64, self.block_rows)
         chunks = [sample[k : k + chunk] for k in range(0, sample.size, chunk)]
         k = max(1, min(self.n_threads, len(chunks)))
@@ -506,7 +507,7 @@ class BinaryLogistic:
         hw, hb = data.sweep(fn)
         return np.concatenate([hw, [hb]]) if self.fit_intercept else hw
 
-    def hessian(self, theta, max_rows=None):
+    def hessian(self, theta, max_rows=None, offset=0):
         """Hessian of D, shape (n_params, n_params), in one pass; for small d.
 
         Parameters
@@ -516,6 +517,9 @@ class BinaryLogistic:
             Estimate the Hessian from about this many evenly spaced rows
             (every k-th row, reweighted to the full weight): the sub-sampled
             Newton step.  The exact Hessian when None or when n is small.
+        offset : int, default=0
+            Which sample: rows ``offset mod k, offset mod k + k, ...`` for
+            stride k, so that successive offsets take disjoint rows.
 
         Returns
         -------
@@ -540,7 +544,7 @@ class BinaryLogistic:
                 cross = (Xb.T @ hb).astype(np.float64, copy=False)
             return Hw, cross, float(hb.sum()), float(np.sum(s) if np.ndim(s) else s * len(hb))
 
-        Hw, cross, hbb, s_sum = data.sweep_rows(fn, stride)
+        Hw, cross, hbb, s_sum = data.sweep_rows(fn, stride, offset)
         H = np.empty((d + 1, d + 1))
         H[:d, :d] = Hw
         H[:d, d] = H[d, :d] = cross
@@ -688,11 +692,11 @@ class MultinomialLogistic:
         HW, hb = data.sweep(fn)
         return self.join(HW, hb)
 
-    def hessian(self, theta, max_rows=None):
+    def hessian(self, theta, max_rows=None, offset=0):
         """Hessian of D, shape (n_params, n_params), in one pass; for small K*d.
 
         Block (k, l) of the coefficient part is X^T diag(s (A_k delta_kl -
-        A_k A_l)) X.  ``max_rows`` as in :meth:`BinaryLogistic.hessian`.
+        A_k A_l)) X.  ``max_rows`` and ``offset`` as in :meth:`BinaryLogistic.hessian`.
         """
         W, b = self.split(theta)
         W = self._cast(W)
@@ -727,7 +731,7 @@ class MultinomialLogistic:
                     H[m2, :, k, :] = blk.T
             return H, float(np.sum(s) if np.ndim(s) else s * A.shape[0])
 
-        H4, s_sum = data.sweep_rows(fn, stride)
+        H4, s_sum = data.sweep_rows(fn, stride, offset)
         if stride > 1:
             H4 /= s_sum
         # reorder from (class, feature+intercept) to theta's layout: W row by row, then b
@@ -744,6 +748,33 @@ class MultinomialLogistic:
 
     def predict_proba(self, theta):
         return self._probs(theta)
+
+
+def intercept_start(class_sums):
+    """Intercepts of the intercept-only optimum: the start that saves Newton its first step.
+
+    With every coefficient zero the data term is minimised by b = log(S_1/S_0)
+    for two classes and by b_k = log S_k (up to a constant, here centred) for
+    K >= 3, where S_k is the weight of class k.  The intercept is never
+    penalised, so this is exact for every penalty.
+
+    Parameters
+    ----------
+    class_sums : ndarray of shape (n_classes,)
+        Weight of each class.
+
+    Returns
+    -------
+    float or ndarray of shape (n_classes,)
+        0 where a class has no weight (no finite optimum).
+    """
+    class_sums = np.asarray(class_sums, dtype=np.float64)
+    if not np.all(class_sums > 0) or not np.all(np.isfinite(class_sums)):
+        return 0.0 if class_sums.size == 2 else np.zeros(class_sums.size)
+    logs = np.log(class_sums)
+    if class_sums.size == 2:
+        return float(logs[1] - logs[0])
+    return logs - logs.mean()
 
 
 def make_datafit(X, y, n_classes, sample_weight=None, *, fit_intercept=True, **kw):
@@ -817,10 +848,10 @@ class Objective:
         Hv[self.mask] += self.penalty.hessp(theta[self.mask], v[self.mask])
         return Hv
 
-    def hessian(self, theta, max_rows=None):
+    def hessian(self, theta, max_rows=None, offset=0):
         """Hessian of F, shape (n_params, n_params); ``max_rows`` sub-samples the data term."""
         self.n_passes += 1
-        H = self.datafit.hessian(theta, max_rows=max_rows)
+        H = self.datafit.hessian(theta, max_rows=max_rows, offset=offset)
         idx = np.flatnonzero(self.mask)
         H[idx, idx] += self.penalty.hess_diag(theta[self.mask])
         return H

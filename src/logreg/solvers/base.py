@@ -74,6 +74,9 @@ class Solver:
     name = "base"
     requires: tuple = ("value_and_grad",)
     supports_nonsmooth = False
+    #: Start from the intercept-only optimum (the estimator's default start);
+    #: False starts at theta = 0.
+    intercept_start = True
 
     def __init__(self, tol=1e-4, max_iter=100, verbose=0, callback=None, **options):
         self.tol = float(tol)

@@ -102,7 +102,7 @@ class ProximalNewtonCD(Solver):
         message = ""
         while not converged and it < self.max_iter:
             it += 1
-            H = objective.hessian(theta, max_rows=max_rows)
+            H = objective.hessian(theta, max_rows=max_rows, offset=it)  # fresh rows, as in newton
             D = _cd_quadratic(H, g, theta, lam, tol=min(1e-6, 0.1 * self.tol))
             # predicted decrease of J along D (negative unless theta is optimal for the model)
             decrease = g @ D + float(lam @ (np.abs(theta + D) - np.abs(theta)))

@@ -28,6 +28,7 @@ class GradientDescent(Solver):
     name = "gd"
     requires = ("value_and_grad", "smooth_value")
     supports_nonsmooth = True
+    intercept_start = False  # the seeds' loop starts at w = 0, b = 0
 
     def solve(self, objective, theta0):
         lr = self.options.get("learning_rate")
