@@ -158,6 +158,34 @@ def _max_iter_steps(limit):
     return steps + [int(limit)]
 
 
+def apply_ablation(name):
+    """Switch off one of Newton's ideas for the rest of this process (each job has its own).
+
+    ``exact_hessian``: every row in each Hessian; ``fixed_sample``: the same sub-sample
+    of rows in each Hessian; ``graph_engine``: the graph's nodes on row blocks (two BLAS
+    products per block) instead of the fused one-read kernel; ``zero_start``: theta = 0
+    as the start instead of the intercept-only optimum.
+    """
+    if not name:
+        return
+    import logreg.objective as objective
+    import logreg.solvers.newton as newton
+
+    if name == "exact_hessian":
+        newton.hessian_rows = lambda obj, option="auto": None
+    elif name == "fixed_sample":
+        hessian = objective.Objective.hessian
+        objective.Objective.hessian = lambda self, theta, max_rows=None, offset=0: hessian(self, theta, max_rows)
+    elif name == "graph_engine":
+        objective._default_engine = lambda X: "graph"
+    elif name == "zero_start":
+        import logreg.estimator as estimator
+
+        estimator.intercept_start = lambda sums: 0.0 if len(sums) == 2 else np.zeros(len(sums))
+    else:
+        raise ValueError(f"unknown ablation {name!r}")
+
+
 def warm_up(job, X, y, rows=2000):
     """Fit the same tool and solver once on the first rows, untimed; return its time.
 
@@ -176,7 +204,7 @@ def warm_up(job, X, y, rows=2000):
 def run_fit(job, X, y):
     """Fit once for time, memory and objective; then the trajectory if asked."""
     n = X.shape[0]
-    out = {k: job.get(k) for k in ("tool", "solver", "tol", "max_iter", "label", "note", "ref")}
+    out = {k: job.get(k) for k in ("tool", "solver", "tol", "max_iter", "label", "note", "ref", "ablation")}
     f_star = job.get("f_star")
     trace = []
 
@@ -184,6 +212,7 @@ def run_fit(job, X, y):
         trace.append((time.perf_counter() - t0, float(f)))
 
     kwargs = {"callback": callback} if job["tool"] == "logreg" and job.get("trajectory") else {}
+    apply_ablation(job.get("ablation"))
     out["warmup_time"] = warm_up(job, X, y) if job.get("warm_up", True) else None
     est = make_estimator(job, n)
     EvalCounter.count = 0
@@ -283,11 +312,11 @@ def run_p2(job, X, y):
         f = float(np.mean(np.logaddexp(0.0, z) - y * z)) + 0.5 * alpha * (w @ w)
         return f, np.concatenate([X.T @ r + alpha * w, [r.sum()]])
 
-    def logreg_objective(Xd):
+    def logreg_objective(Xd, engine="auto"):
         from logreg.objective import Objective, make_datafit
         from logreg.penalties import make_penalty
 
-        obj = Objective(make_datafit(Xd, y.astype(np.intp), 2, None), make_penalty("l2", C, float(n)))
+        obj = Objective(make_datafit(Xd, y.astype(np.intp), 2, None, engine=engine), make_penalty("l2", C, float(n)))
         return lambda: obj.value_and_grad(theta)
 
     f_ref, g_ref = sklearn_eval()
@@ -301,10 +330,11 @@ def run_p2(job, X, y):
         ("scikit-learn LinearModelLoss.loss_gradient", sklearn_eval),
         ("two-pass numpy: X@w, X.T@r", two_pass),
     ]
-    try:
-        cases.append(("logreg Objective.value_and_grad", logreg_objective(X)))
-    except Exception as exc:  # the objective's internals may move; report, do not fail
-        results["logreg Objective.value_and_grad"] = {"error": repr(exc)}
+    for name, engine in (("logreg Objective.value_and_grad", "auto"), ("logreg graph engine (blocked BLAS)", "graph")):
+        try:
+            cases.append((name, logreg_objective(X, engine)))
+        except Exception as exc:  # the objective's internals may move; report, do not fail
+            results[name] = {"error": repr(exc)}
     X32 = X.astype(np.float32)
     cases.append(("X.sum() float32", X32.sum))
     try:

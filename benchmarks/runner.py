@@ -58,6 +58,15 @@ def _git(*args):
         return ""
 
 
+#: Newton on P1 with one of its ideas switched off (applied in :mod:`benchmarks.child`)
+ABLATIONS = {
+    "exact_hessian": "every row in each Hessian (no sub-sample)",
+    "fixed_sample": "the same rows in each sub-sampled Hessian",
+    "graph_engine": "graph nodes on blocks (BLAS X_b w, then X_b^T r) instead of the fused kernel",
+    "zero_start": "start at 0 instead of the intercept-only optimum",
+}
+
+
 def _job(tool, solver, max_iter, *, tol=TOL, trajectory=False, note="", **params):
     label = {"logreg": "logreg", "sklearn": "scikit-learn", "glum": "glum"}[tool] + f" {solver}"
     return {
@@ -100,6 +109,12 @@ def fit_jobs(name, *, quick=False):
     caps = {"newton": 100, "lbfgs": 1_000, "auto": 1_000, "gd": 20_000 if quick else (200 if name == "P4" else 2_000)}
     solvers = ("auto", "lbfgs") if name == "P1f" else LOGREG_SOLVERS
     logreg = [_job("logreg", s, caps[s], trajectory=True) for s in solvers]
+    if name == "P1" and not quick:
+        # ablations: Newton with one idea switched off at a time (which idea bought what)
+        for key, what in ABLATIONS.items():
+            job = _job("logreg", "newton", caps["newton"], trajectory=True)
+            job.update(ablation=key, label=f"logreg newton, {what}")
+            logreg.append(job)
     if name == "P1":
         anchors = [
             _job("sklearn", "lbfgs", 2_000, trajectory=True),
