@@ -436,6 +436,10 @@ DataArg = Annotated[
     str, typer.Argument(help="CSV or Parquet file; '-' reads CSV from standard input.", show_default=False)
 ]
 ModelOpt = Annotated[Path, typer.Option("--model", "-m", help="The JSON model file.", show_default=False)]
+TrainedTargetOpt = Annotated[str | None, typer.Option("--target", "-t", help="Label column (default: as in training).")]
+TrainedWeightOpt = Annotated[
+    str | None, typer.Option("--weight", "-w", help="Weight column (default: as in training).")
+]
 QuietOpt = Annotated[
     bool,
     typer.Option(
@@ -647,12 +651,8 @@ def summary(
         str | None,
         typer.Argument(help="The training data, to recompute the statistics (needed for --cov-type cluster)."),
     ] = None,
-    target: Annotated[
-        str | None, typer.Option("--target", "-t", help="Label column (default: as in training).")
-    ] = None,
-    weight: Annotated[
-        str | None, typer.Option("--weight", "-w", help="Weight column (default: as in training).")
-    ] = None,
+    target: TrainedTargetOpt = None,
+    weight: TrainedWeightOpt = None,
     cov_type: Annotated[str, typer.Option(help="nonrobust, HC0, HC1 or cluster.")] = "nonrobust",
     groups: Annotated[str | None, typer.Option(help="Cluster column for --cov-type cluster.")] = None,
     alpha: Annotated[float, typer.Option(help="Confidence intervals at level 1 − alpha.")] = 0.05,
@@ -718,12 +718,8 @@ ReportOpt = Annotated[
 def evaluate(
     data: DataArg,
     model_path: ModelOpt,
-    target: Annotated[
-        str | None, typer.Option("--target", "-t", help="Label column (default: as in training).")
-    ] = None,
-    weight: Annotated[
-        str | None, typer.Option("--weight", "-w", help="Weight column (default: as in training).")
-    ] = None,
+    target: TrainedTargetOpt = None,
+    weight: TrainedWeightOpt = None,
     threshold: Annotated[float, typer.Option(help="Binary: predict the positive class from this probability.")] = 0.5,
     report: ReportOpt = None,
     missing: MissingOpt = "refuse",
