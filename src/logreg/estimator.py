@@ -187,27 +187,24 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 f"y has one class: {classes[0].item()!r}; logistic regression needs two or more. "
                 "Check the target column, or the filter that selected these rows."
             )
-        sample_weight = check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
-        if self.class_weight is not None:
-            cw = compute_class_weight(self.class_weight, classes=classes, y=y)
-            sample_weight = sample_weight * cw[codes]
-        if not sample_weight.sum() > 0:
-            raise ValueError("sample weights sum to zero; at least one row needs a positive weight")
-
-        uniform = np.all(sample_weight == sample_weight[0])
-        datafit = make_datafit(
-            X,
-            codes,
-            classes.size,
-            None if uniform else sample_weight,
-            fit_intercept=self.fit_intercept,
-        )
-        class_sums = (
-            np.bincount(codes, minlength=classes.size) * sample_weight[0]
-            if uniform
-            else np.bincount(codes, weights=sample_weight, minlength=classes.size)
-        )
-        result, solver_name = self._solve(datafit, classes, float(sample_weight.sum()), class_sums, X, callback)
+        if sample_weight is None and self.class_weight is None:
+            # every row weighs 1: no array of ones (on 1e6 rows its first allocation alone is ~15 ms)
+            weight_sum = float(X.shape[0])
+            class_sums = np.bincount(codes, minlength=classes.size).astype(np.float64)
+            fit_weight = None
+        else:
+            sample_weight = check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+            if self.class_weight is not None:
+                cw = compute_class_weight(self.class_weight, classes=classes, y=y)
+                sample_weight = sample_weight * cw[codes]
+            weight_sum = float(sample_weight.sum())
+            if not weight_sum > 0:
+                raise ValueError("sample weights sum to zero; at least one row needs a positive weight")
+            class_sums = np.bincount(codes, weights=sample_weight, minlength=classes.size)
+            # equal weights scale the data term and the penalty alike: the unweighted kernels serve
+            fit_weight = None if np.all(sample_weight == sample_weight[0]) else sample_weight
+        datafit = make_datafit(X, codes, classes.size, fit_weight, fit_intercept=self.fit_intercept)
+        result, solver_name = self._solve(datafit, classes, weight_sum, class_sums, X, callback)
         # warned here, not in _solve: stacklevel=3 points at the user's call of fit
         warn_not_converged(result, solver_name, self.max_iter)
         # --- statistics: sufficient statistics for summary(), only when cheap (logreg.stats)
