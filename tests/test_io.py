@@ -196,6 +196,21 @@ def test_missing_mean_fills_training_means_and_modes(missing_table):
     assert d.X[3, 1] == 1.0
 
 
+@pytest.mark.parametrize(
+    "labels, expected",
+    [(pa.array([0, None, 1, 1, 0], pa.int64()), [0, 1, 1, 0]), (pa.array([True, False, None, True, False]), None)],
+    ids=["int", "bool"],
+)
+def test_labels_with_missing_rows_keep_their_type(labels, expected):
+    """A missing label makes pyarrow's integer column nullable; the dropped row must not turn the
+    remaining labels into floats (classes 0.0 and 1.0 instead of 0 and 1)."""
+    t = pa.table({"a": [1.0, 2.0, 3.0, 4.0, 5.0], "y": labels})
+    d = prepare_training(t, target="y", missing="drop")
+    assert d.y.dtype == (np.int64 if pa.types.is_integer(labels.type) else np.bool_)
+    if expected is not None:
+        np.testing.assert_array_equal(d.y, expected)
+
+
 def test_missing_mean_does_not_invent_labels():
     t = pa.table({"a": [1.0, 2.0, 3.0], "y": [0, None, 1]})
     with pytest.raises(DataError, match="only features can"):

@@ -337,7 +337,9 @@ def _target_values(col):
     if _is_text(col.type):
         return np.asarray(col.to_pylist(), dtype=object).astype(str)
     if pa.types.is_integer(col.type) or pa.types.is_boolean(col.type):
-        return col.to_numpy(zero_copy_only=False)
+        # rows with a missing label are dropped or refused by the missing-value policy;
+        # filling them here keeps the labels integers (classes 0, 1, not 0.0, 1.0)
+        return col.fill_null(False if pa.types.is_boolean(col.type) else 0).to_numpy(zero_copy_only=False)
     return _as_float(col, "", "")
 
 
