@@ -223,6 +223,38 @@ def test_penalty_none_equals_infinite_C_and_sklearn():
     assert_same_model(a, sk_fit(X, y, C=np.inf), rtol=1e-7)  # scikit-learn >= 1.8 spells it C=inf
 
 
+@pytest.mark.parametrize(
+    "l1_ratio, named",
+    [
+        (None, dict(penalty="l2")),
+        (0.0, dict(penalty="l2")),
+        (1.0, dict(penalty="l1")),
+        (0.4, dict(penalty="elasticnet", l1_ratio=0.4)),
+    ],
+)
+def test_l1_ratio_chooses_the_penalty_as_in_sklearn_1_8(l1_ratio, named):
+    """scikit-learn >= 1.8 spells the penalty with l1_ratio alone; the default penalty='auto' does too."""
+    X, y = binary_data()
+    tight = dict(solver="auto", tol=1e-10, max_iter=500)
+    a = LogisticRegression(l1_ratio=l1_ratio, C=0.05, **tight).fit(X, y)
+    b = LogisticRegression(C=0.05, **named, **tight).fit(X, y)
+    assert_same_model(a, b, rtol=1e-10)
+    if l1_ratio == 1.0:
+        assert np.any(a.coef_ == 0.0)  # a real L1 fit: some coefficients exactly zero
+    # and scikit-learn's own new spelling of the same model (saga handles every l1_ratio)
+    ref = SkLogisticRegression(l1_ratio=l1_ratio or 0.0, C=0.05, solver="saga", tol=1e-12, max_iter=100_000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref.fit(X, y)
+    assert_same_model(a, ref, rtol=1e-5)
+
+
+def test_l1_ratio_with_an_explicit_l2_or_l1_penalty_warns_that_it_is_ignored():
+    X, y = binary_data()
+    with pytest.warns(UserWarning, match="l1_ratio=0.5 is ignored with penalty='l2'"):
+        LogisticRegression(penalty="l2", l1_ratio=0.5).fit(X, y)
+
+
 @pytest.mark.parametrize("C", [0.01, 1.0, 100.0])
 def test_C_matches_sklearn(C):
     X, y = binary_data()

@@ -308,7 +308,7 @@ def _model_params(penalty, C, l1_ratio, solver, max_iter, tol, learning_rate, cl
     from .estimator import LogisticRegression
     from .solvers import REGISTRY
 
-    penalties = ("l2", "l1", "elasticnet", "none")
+    penalties = ("auto", "l2", "l1", "elasticnet", "none")
     if penalty not in penalties:
         raise BadInput(f"--penalty must be one of {', '.join(penalties)}, got {penalty!r}")
     if not C > 0 or math.isnan(C):
@@ -470,9 +470,16 @@ def fit(
         str | None, typer.Option("--exclude", "-x", help="Comma-separated columns never used (e.g. an id).")
     ] = None,
     weight: Annotated[str | None, typer.Option("--weight", "-w", help="A column of sample weights.")] = None,
-    penalty: Annotated[str, typer.Option(help="l2, l1, elasticnet or none.")] = "l2",
+    penalty: Annotated[
+        str,
+        typer.Option(
+            help="auto (from --l1-ratio: unset or 0 = l2, 1 = l1, between = elasticnet), l2, l1, elasticnet or none."
+        ),
+    ] = "auto",
     C: Annotated[float, typer.Option("--C", "-C", help="Inverse penalty strength, > 0 (as in scikit-learn).")] = 1.0,
-    l1_ratio: Annotated[float | None, typer.Option(help="Share of L1 in elasticnet, in [0, 1].")] = None,
+    l1_ratio: Annotated[
+        float | None, typer.Option(help="Share of L1 in the penalty, in [0, 1] (with --penalty auto or elasticnet).")
+    ] = None,
     solver: Annotated[
         str, typer.Option(help="auto, newton, lbfgs, cd (L1/elastic-net) or gd (the seeds' gradient descent).")
     ] = "auto",

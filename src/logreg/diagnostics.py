@@ -50,6 +50,7 @@ from .exceptions import (
     ScalingWarning,
 )
 from .objective import _blas_controller
+from .penalties import penalty_kind
 
 __all__ = ["Diagnostic", "diagnose", "SAMPLE_ROWS", "LP_MAX_WORK", "GRAM_MAX_WORK", "SCALE_RATIO"]
 
@@ -104,7 +105,7 @@ def _feature_names(model, d):
 
 
 def _is_penalized(model):
-    return model.penalty is not None and model.penalty != "none" and bool(np.isfinite(model.C))
+    return penalty_kind(model.penalty, model.C, model.l1_ratio) is not None
 
 
 def _sample_rows(n, size):

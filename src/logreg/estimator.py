@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 import scipy.sparse as sp
@@ -41,13 +42,17 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
     Parameters
     ----------
-    penalty : {'l2', 'l1', 'elasticnet'} or None, default='l2'
-        None (or ``C=np.inf``) fits the unpenalised maximum-likelihood model.
-        'l1' and 'elasticnet' need a solver that takes a proximal step ('gd').
+    penalty : {'auto', 'l2', 'l1', 'elasticnet'} or None, default='auto'
+        'auto' takes the penalty from ``l1_ratio`` as scikit-learn >= 1.8 does
+        (None or 0: 'l2', 1: 'l1', in between: 'elasticnet'); the names of
+        older scikit-learn work too.  None (or ``C=np.inf``) fits the
+        unpenalised maximum-likelihood model.  'l1' and 'elasticnet' need a
+        solver that takes a proximal step ('cd', 'gd' or 'auto').
     C : float, default=1.0
         Inverse regularisation strength, > 0.
     l1_ratio : float, default=None
-        Mix of L1 in 'elasticnet', in [0, 1].
+        Mix of L1 in [0, 1]: r(w) = l1_ratio ||w||_1 + (1 - l1_ratio) ||w||^2 / 2,
+        for ``penalty='auto'`` or 'elasticnet'.
     fit_intercept : bool, default=True
         Fit b (never penalised).
     tol : float, default=1e-4
@@ -98,7 +103,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "penalty": [StrOptions({"l2", "l1", "elasticnet"}), None],
+        "penalty": [StrOptions({"auto", "l2", "l1", "elasticnet"}), None],
         "C": [Interval(numbers.Real, 0, None, closed="right")],  # C=np.inf: no penalty
         "l1_ratio": [Interval(numbers.Real, 0, 1, closed="both"), None],
         "fit_intercept": ["boolean"],
@@ -113,7 +118,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
     def __init__(
         self,
-        penalty="l2",
+        penalty="auto",
         *,
         C=1.0,
         l1_ratio=None,
@@ -162,6 +167,13 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self._validate_params()
         if self.penalty == "elasticnet" and self.l1_ratio is None:
             raise ValueError("penalty='elasticnet' needs l1_ratio in [0, 1], e.g. l1_ratio=0.5")
+        if self.penalty in ("l1", "l2") and self.l1_ratio not in (None, float(self.penalty == "l1")):
+            warnings.warn(
+                f"l1_ratio={self.l1_ratio} is ignored with penalty={self.penalty!r}; leave penalty='auto' "
+                "(the default) to have l1_ratio choose the penalty, or use penalty='elasticnet'",
+                UserWarning,
+                stacklevel=2,
+            )
         if is_dask_collection(X):
             datafit, classes = self._dask_datafit(X, y, sample_weight)
             result, solver_name = self._solve(

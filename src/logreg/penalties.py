@@ -150,24 +150,54 @@ class L1(ElasticNet):
         return f"L1(alpha={self.alpha:g})"
 
 
+def penalty_kind(penalty, C, l1_ratio=None):
+    """The penalty that (penalty, C, l1_ratio) ask for: 'l2', 'l1', 'elasticnet' or None.
+
+    ``penalty='auto'`` reads it from ``l1_ratio`` as scikit-learn >= 1.8 does
+    (None or 0: 'l2', 1: 'l1', in between: 'elasticnet'); ``C = inf`` or
+    ``penalty=None``/'none' mean no penalty.
+
+    Parameters
+    ----------
+    penalty : {'auto', 'l2', 'l1', 'elasticnet', 'none'} or None
+    C : float
+    l1_ratio : float or None
+
+    Returns
+    -------
+    str or None
+    """
+    if penalty is None or penalty == "none" or not np.isfinite(C):
+        return None
+    if penalty == "auto":
+        if l1_ratio is None or l1_ratio == 0:
+            return "l2"
+        return "l1" if l1_ratio == 1 else "elasticnet"
+    if penalty in ("l2", "l1", "elasticnet"):
+        return penalty
+    raise ValueError(f"unknown penalty {penalty!r}; use 'auto', 'l2', 'l1', 'elasticnet' or None")
+
+
 def make_penalty(penalty, C, weight_sum, l1_ratio=None):
     """Build the penalty object for scikit-learn's (penalty, C) at total weight S.
 
     Parameters
     ----------
-    penalty : {'l2', 'l1', 'elasticnet', None}
+    penalty : {'auto', 'l2', 'l1', 'elasticnet', None}
+        As in :func:`penalty_kind`.
     C : float
         Inverse regularisation strength; ``np.inf`` means no penalty.
     weight_sum : float
         S, the sum of the sample weights (n without weights).
     l1_ratio : float, optional
-        Only for 'elasticnet'.
+        The mix of 'elasticnet' (and of 'auto').
 
     Returns
     -------
     Penalty
     """
-    if penalty is None or penalty == "none" or not np.isfinite(C):
+    penalty = penalty_kind(penalty, C, l1_ratio)
+    if penalty is None:
         return NoPenalty()
     alpha = 1.0 / (C * weight_sum)
     if penalty == "l2":
@@ -176,4 +206,4 @@ def make_penalty(penalty, C, weight_sum, l1_ratio=None):
         return L1(alpha)
     if penalty == "elasticnet":
         return ElasticNet(alpha, 0.0 if l1_ratio is None else l1_ratio)
-    raise ValueError(f"unknown penalty {penalty!r}; use 'l2', 'l1', 'elasticnet' or None")
+    raise AssertionError(penalty)  # penalty_kind returns one of the above

@@ -26,6 +26,7 @@ import numpy as np
 
 from ._version import __version__
 from .io.atomic import OutputPathError, atomic_write_bytes, atomic_write_text
+from .penalties import penalty_kind
 
 __all__ = ["Report", "build_report", "figure_png"]
 
@@ -280,7 +281,7 @@ def build_report(
         ("solver", getattr(model, "solver_", None)),
         ("iterations", int(np.max(model.n_iter_)) if hasattr(model, "n_iter_") else None),
         ("converged", getattr(model, "converged_", None)),
-        ("penalty, C", f"{model.penalty}, {model.C:g}"),
+        ("penalty, C", f"{penalty_kind(model.penalty, model.C, model.l1_ratio)}, {model.C:g}"),
         ("written by", f"logreg {__version__}, {created}"),
     ]
     parts.append(_table(["", ""], fact_rows))

@@ -51,6 +51,7 @@ from scipy import stats as sps
 
 from ._json import jsonable
 from .exceptions import PenalizedInferenceWarning
+from .penalties import penalty_kind
 
 __all__ = [
     "FitStatistics",
@@ -301,18 +302,17 @@ def _penalty_curvature(model):
     that adds I / C to the Fisher information (elastic-net: (1 - l1_ratio) / C;
     the L1 part has no curvature).  Returns 0.0 for unpenalised fits.
     """
-    if not _is_penalized(model):
-        return 0.0
+    kind = penalty_kind(model.penalty, model.C, model.l1_ratio)
     C = float(model.C)
-    if model.penalty == "l2":
+    if kind == "l2":
         return 1.0 / C
-    if model.penalty == "elasticnet":
+    if kind == "elasticnet":
         return (1.0 - float(model.l1_ratio or 0.0)) / C
-    return 0.0
+    return 0.0  # unpenalised, or L1 (no curvature)
 
 
 def _is_penalized(model):
-    return model.penalty is not None and model.penalty != "none" and bool(np.isfinite(model.C))
+    return penalty_kind(model.penalty, model.C, model.l1_ratio) is not None
 
 
 def _inverse(H):
@@ -769,7 +769,7 @@ def summarize(
     notes = []
     if penalized:
         msg = (
-            f"Penalised fit (penalty={model.penalty!r}, C={model.C:g}): the estimates are shrunk towards zero, "
+            f"Penalised fit (penalty={penalty_kind(model.penalty, model.C, model.l1_ratio)!r}, C={model.C:g}): the estimates are shrunk towards zero, "
             "so these standard errors, z, p-values and intervals are NOT valid inference. They use the inverse "
             "penalised Hessian (a Laplace approximation, Bayesian under the matching Gaussian prior). "
             "Refit with penalty=None for frequentist inference."
@@ -838,7 +838,7 @@ def summarize(
         converged=bool(getattr(model, "converged_", True)),
         solver=getattr(model, "solver_", None),
         penalized=penalized,
-        penalty=model.penalty,
+        penalty=penalty_kind(model.penalty, model.C, model.l1_ratio),
         valid_inference=not penalized,
         notes=notes,
     )
