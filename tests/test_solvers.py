@@ -78,6 +78,8 @@ DATASETS = ["breast_cancer", "binary", "multiclass"]
 SOLVER_SETTINGS = {
     "newton": (dict(solver="newton"), 1e-10, 1e-8),
     "auto": (dict(solver="auto"), 1e-10, 1e-8),
+    "newton-cg": (dict(solver="newton-cg"), 1e-10, 1e-8),  # scikit-learn's names for the two Newtons
+    "newton-cholesky": (dict(solver="newton-cholesky"), 1e-10, 1e-8),
     "lbfgs": (dict(solver="lbfgs", max_iter=1000), 1e-9, 1e-6),
     "gd": (dict(solver="gd", max_iter=5000), 1e-10, 1e-6),
 }
@@ -249,6 +251,14 @@ def test_every_solver_declares_what_it_needs_and_the_objective_has_it():
         assert cls.requires, name
         for method in cls.requires:
             assert callable(getattr(Objective, method, None)), (name, method)
+
+
+def test_newton_cholesky_refuses_a_hessian_too_large_to_form():
+    X = sp.random(50, 2500, density=0.01, format="csr", random_state=0)
+    y = np.arange(50) % 2
+    with pytest.raises(ValueError, match="forms the 2501 x 2501 Hessian.*solver='newton'"):
+        LogisticRegression(solver="newton-cholesky").fit(X, y)
+    assert LogisticRegression(solver="newton-cg").fit(X, y).solver_ == "newton-cg"
 
 
 def test_unknown_solver_names_the_choices():

@@ -481,7 +481,10 @@ def fit(
         float | None, typer.Option(help="Share of L1 in the penalty, in [0, 1] (with --penalty auto or elasticnet).")
     ] = None,
     solver: Annotated[
-        str, typer.Option(help="auto, newton, lbfgs, cd (L1/elastic-net) or gd (the seeds' gradient descent).")
+        str,
+        typer.Option(
+            help="auto, newton (newton-cg, newton-cholesky), lbfgs, cd (L1/elastic-net) or gd (the seeds' gradient descent)."
+        ),
     ] = "auto",
     max_iter: Annotated[int, typer.Option(help="Iteration limit.")] = 100,
     tol: Annotated[float, typer.Option(help="Stop when the gradient's max-norm is at most this.")] = 1e-4,

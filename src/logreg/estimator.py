@@ -59,9 +59,13 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         Stop when the max-norm of the gradient of J is at most tol.
     max_iter : int, default=100
         Iteration limit of the solver.
-    solver : {'auto', 'newton', 'lbfgs', 'gd'}, default='auto'
-        'gd' is the seeds' batch gradient descent; 'auto' uses exact Newton
-        for up to 500 parameters on dense data and L-BFGS otherwise.
+    solver : {'auto', 'newton', 'newton-cg', 'newton-cholesky', 'lbfgs', 'cd', 'gd'}, default='auto'
+        'gd' is the seeds' batch gradient descent (proximal for L1); 'newton'
+        uses the Hessian (sub-sampled when n is large) up to 500 parameters
+        and preconditioned Newton-CG beyond, which 'newton-cholesky' and
+        'newton-cg' (scikit-learn's names) force; 'cd' is proximal Newton with
+        coordinate descent for L1/elastic-net.  'auto' takes 'newton' for
+        smooth penalties and 'cd' (up to 500 parameters, else 'gd') for L1.
     learning_rate : float, default=None
         The seeds' step size alpha for solver='gd'; None finds the step by a
         backtracking line search.

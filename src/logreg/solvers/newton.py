@@ -197,3 +197,32 @@ def _pcg(hessp, g, D, max_iter):
         d = z + (rz_new / rz) * d
         rz = rz_new
     return p
+
+
+@register
+class NewtonCG(Newton):
+    """scikit-learn's name for Hessian-free Newton: :class:`Newton` with ``exact=False``."""
+
+    name = "newton-cg"
+
+    def solve(self, objective, theta0):
+        return self._newton_cg(objective, theta0)
+
+
+@register
+class NewtonCholesky(Newton):
+    """scikit-learn's name for Newton with the Hessian: :class:`Newton` with ``exact=True``.
+
+    Refuses more than 4 x 500 parameters, where the Hessian alone would take
+    over 128 MB; 'newton' (or 'newton-cg') solves those without forming it.
+    """
+
+    name = "newton-cholesky"
+
+    def solve(self, objective, theta0):
+        if objective.n_params > 4 * EXACT_MAX_PARAMS:
+            raise ValueError(
+                f"solver 'newton-cholesky' forms the {objective.n_params} x {objective.n_params} Hessian; "
+                "with this many parameters use solver='newton' or 'auto' (Hessian-free Newton-CG)"
+            )
+        return self._exact(objective, theta0)
