@@ -108,7 +108,7 @@ class ProximalNewtonCD(Solver):
             decrease = g @ D + float(lam @ (np.abs(theta + D) - np.abs(theta)))
             if not decrease < 0:
                 break
-            t = 1.0
+            t, stalled = 1.0, False
             while True:
                 cand = theta + t * D
                 f_new, g_new = objective.value_and_grad(cand)
@@ -116,12 +116,14 @@ class ProximalNewtonCD(Solver):
                 if J_new <= J + 1e-4 * t * decrease:
                     break
                 # below the rounding of J a smaller optimality residual decides
-                if J_new - J <= rounding * max(1.0, abs(J)) and objective.optimality(cand, g_new) < gnorm:
+                flat = abs(J_new - J) <= rounding * max(1.0, abs(J))
+                if flat and objective.optimality(cand, g_new) < gnorm:
                     break
                 t *= 0.5
-                if t < 1e-6:
+                stalled = t < 1e-6 or (flat and t < 0.1)  # the data's precision, as in newton
+                if stalled:
                     break
-            if t < 1e-6:
+            if stalled:
                 message = f"the objective stopped decreasing at |grad|_inf = {gnorm:.3g} (the data's precision)"
                 break
             theta, f, g, J = cand, f_new, g_new, J_new
