@@ -309,7 +309,9 @@ def render(out, plot_name=None):
         "tool's final coefficients; rel. subopt. = (J − f*)/|f*|, f* from tight Newton solves (logreg `newton`, tol 1e-12, "
         "cross-checked by scikit-learn). Values within ~1e-14 of 0 are rounding.",
         "",
-        f"- Each fit runs in its own process (`python -m benchmarks.child`) on data already in memory; `time` is the wall "
+        f"- Each fit runs in its own process (`python -m benchmarks.child`) on data already in memory, read once (untimed) "
+        f"just before the fit: on this kind of virtual machine memory left idle for seconds reads ~4× slower the first "
+        f"time, which would time the machine rather than the tool; `time` is the wall "
         f"time of `fit`. Every fit uses `tol={TOL:g}` on the max-norm of the gradient (glum: `gradient_tol`; liblinear: its "
         "own relative criterion), so `time` is the time to a verified optimum; `time to ≤1e-8` is the first time the fit's "
         "trajectory is within 1e-8 of f* (logreg: its per-iteration callback, plus the time the fit spent after its last iteration; anchors on P1: refits with max_iter = 1, 2, 3, "
