@@ -138,12 +138,12 @@ def test_threaded_finite_check_on_large_X(value, match, where):
         LogisticRegression().fit(Xb, yb)
 
 
-def test_threaded_finite_check_passes_finite_values_whose_sum_overflows():
+def test_threaded_finite_check_passes_large_finite_values():
     from logreg._validation import assert_finite
 
-    Xb = np.full((BIG_N, BIG_D), 1e308)  # every value finite, the sum is inf
+    Xb = np.full((BIG_N, BIG_D), 1e100)  # squares 1e200, their sum ~1e206: finite
     assert_finite(Xb, "LogisticRegression")  # no error
-    assert_finite((Xb / 1e270).astype(np.float32), "LogisticRegression")  # 1e38: float32 max is 3.4e38
+    assert_finite((Xb / 1e85).astype(np.float32), "LogisticRegression")  # 1e15: float32 sums carry 1/n
 
 
 @pytest.mark.parametrize(
@@ -175,3 +175,22 @@ def test_encode_labels_refuses_a_continuous_target():
 
     with pytest.raises(ValueError, match="Unknown label type: continuous"):
         encode_labels(np.array([0.5, 1.5, 0.5, 1.5]))
+
+
+@pytest.mark.parametrize("layout", ["C", "F", "strided", "csr", "large"])
+def test_values_whose_squares_overflow_are_refused_with_the_fix(layout):
+    """1e300 (a sentinel for 'missing', say) passes scikit-learn's finite check but overflows every
+    sum of products in the fit: refused up front, naming the size and the fix."""
+    if layout == "large":
+        Xb, yb = np.zeros((BIG_N, BIG_D)), np.arange(BIG_N) % 2
+        Xb[7, 2] = 1e300
+    else:
+        Xb, yb = _with(1e300), y
+        Xb = {"C": Xb, "F": np.asfortranarray(Xb), "strided": np.c_[Xb, Xb][:, 1::2], "csr": sp.csr_matrix(Xb)}[layout]
+    with pytest.raises(ValueError, match=r"values as large as 1e\+300.*Rescale the features"):
+        LogisticRegression().fit(Xb, yb)
+
+
+def test_large_but_safe_values_are_accepted():
+    LogisticRegression().fit(X * 1e100, y)  # squares 1e200: fine in float64
+    LogisticRegression().fit((X * 1e15).astype(np.float32), y)  # float32 sums carry 1/n: fine
