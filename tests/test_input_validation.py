@@ -35,7 +35,11 @@ FIT_CASES = {
     "complex-X": (lambda: (X.astype(complex), y, None), r"Complex data not supported"),
     "string-X": (lambda: (np.array([["a", "b"]] * 20), y, None), r"could not convert string to float"),
     "object-strings-X": (lambda: (np.array([["1.0", "x"]] * 20, dtype=object), y, None), r"string to float: 'x'"),
-    "continuous-y": (lambda: (X, np.linspace(0, 1, 20), None), r"Unknown label type: continuous"),
+    "continuous-y": (lambda: (X, np.linspace(0, 1, 20), None), r"Unknown label type: continuous.*threshold or bin y"),
+    "none-in-y": (
+        lambda: (X, np.array([None] + ["a", "b"] * 9 + ["a"], dtype=object), None),
+        r"drop the rows without a label",
+    ),
     "negative-sample-weight": (
         lambda: (X, y, np.r_[-1.0, np.ones(19)]),
         r"Negative values in data passed to `sample_weight`",

@@ -39,6 +39,15 @@ _FIXES = [
     (r"features, but .* is expecting", "Pass the same feature columns, in the same order, as at fit."),
     (r"Negative values in data passed to `?sample_weight", "Sample weights must be >= 0."),
     (
+        r"Unknown label type: continuous",
+        "y holds continuous values (a regression target): pass class labels, or threshold or bin y first.",
+    ),
+    (
+        r"Unknown label type: unknown",
+        "y mixes types or holds missing labels (None): give every label one type (e.g. all strings) "
+        "and drop the rows without a label.",
+    ),
+    (
         r"sample_weight.shape ==|sample_weight\.ndim|Sample weights must be 1D",
         "Pass one weight per row, shape (n_samples,).",
     ),
@@ -149,11 +158,13 @@ def encode_labels(y):
     codes : ndarray of shape (n_samples,), intp
     """
     if y.dtype.kind not in "biuf":
-        check_classification_targets(y)
+        with checked():
+            check_classification_targets(y)
         classes, codes = np.unique(y, return_inverse=True)
         return classes, codes.astype(np.intp, copy=False).ravel()
     classes = np.unique(y)
-    check_classification_targets(classes)
+    with checked():
+        check_classification_targets(classes)
     if classes.size == 2:
         return classes, (y == classes[1]).astype(np.intp)
     return classes, np.searchsorted(classes, y).astype(np.intp, copy=False)
