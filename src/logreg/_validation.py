@@ -96,7 +96,7 @@ def _sum_of_squares(data):
 
 
 def assert_finite(X, estimator_name):
-    """Refuse NaN, infinity, or values whose products overflow, reading X on every core.
+    """Refuse NaN, infinity, or values whose products overflow, in one BLAS pass over X.
 
     The sum of squares of X is finite exactly when X has no NaN or infinity
     and no value so large (beyond ~1e154 in float64) that the Hessian's and

@@ -193,7 +193,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             dtype=[np.float64, np.float32],
             order=None,
             accept_large_sparse=True,
-            ensure_all_finite=False,  # checked below on every core
+            ensure_all_finite=False,  # assert_finite below: one BLAS pass, overflow too
         )
         assert_finite(X, type(self).__name__)
         classes, codes = encode_labels(y)

@@ -751,8 +751,10 @@ class MultinomialLogistic:
 
 
 def intercept_start(class_sums):
-    """Intercepts of the intercept-only optimum: the start that saves Newton its first step.
+    """Intercepts of the intercept-only optimum: a start that costs nothing.
 
+    On rare classes it saves Newton its first steps (3.5% positives, 2e5 x 20:
+    8 iterations instead of 10); on balanced classes it is about zero anyway.
     With every coefficient zero the data term is minimised by b = log(S_1/S_0)
     for two classes and by b_k = log S_k (up to a constant, here centred) for
     K >= 3, where S_k is the weight of class k.  The intercept is never
