@@ -195,6 +195,11 @@ def test_values_whose_squares_overflow_are_refused_with_the_fix(layout):
         LogisticRegression().fit(Xb, yb)
 
 
-def test_large_but_safe_values_are_accepted():
-    LogisticRegression().fit(X * 1e100, y)  # squares 1e200: fine in float64
-    LogisticRegression().fit((X * 1e15).astype(np.float32), y)  # float32 sums carry 1/n: fine
+def test_large_but_safe_values_are_accepted_with_advice_to_standardise():
+    from logreg.exceptions import ConvergenceWarning
+
+    # squares 1e200: fine in float64; float32 at 1e15: the fit's sums carry 1/n, fine. The gradient
+    # is then ~1e99 (or ~1e7) at any C and never meets tol: the warning says to standardise
+    for Xb in (X * 1e100, (X * 1e15).astype(np.float32)):
+        with pytest.warns(ConvergenceWarning, match="standardise the features"):
+            LogisticRegression().fit(Xb, y)
