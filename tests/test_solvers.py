@@ -291,3 +291,27 @@ def test_newton_stops_at_the_precision_of_float32_data():
     assert model.n_iter_[0] < 40 and model.n_passes_ < 100
     assert model.coef_.dtype == np.float32
     np.testing.assert_allclose(model.coef_, exact.coef_, rtol=1e-4, atol=1e-5)
+
+
+# ---------------------------------------------------------------- line search
+def test_backtrack_takes_armijo_steps_and_stops_at_the_precision_of_f():
+    from logreg.solvers.base import backtrack
+
+    # f(t) = (t - 0.3)^2 along the step, decrease -0.6 at t = 0: t = 1 fails Armijo, t = 0.5 passes
+    calls = []
+
+    def quadratic(t):
+        calls.append(t)
+        return (t - 0.3) ** 2, 0.0, t
+
+    f_new, t, stalled = backtrack(quadratic, 0.09, -0.6, 1.0, 1e-13)
+    assert (t, stalled, calls) == (0.5, False, [1.0, 0.5]) and f_new == pytest.approx(0.04)
+
+    # f flat within its rounding and the residual not smaller: five trials, then 'stalled'
+    calls.clear()
+    f_new, t, stalled = backtrack(lambda t: (calls.append(t) or 1.0 + 1e-16, 1.0, t), 1.0, -1e-20, 1.0, 1e-13)
+    assert stalled and calls == [1.0, 0.5, 0.25, 0.125, 0.0625]
+
+    # flat, but a smaller residual accepts the full step
+    f_new, t, stalled = backtrack(lambda t: (1.0 + 1e-16, 0.5, t), 1.0, -1e-20, 1.0, 1e-13)
+    assert (t, stalled) == (1.0, False)

@@ -9,7 +9,51 @@ import numpy as np
 
 from ..exceptions import ConvergenceWarning
 
-__all__ = ["SolverResult", "Solver", "REGISTRY", "register", "get_solver"]
+__all__ = ["SolverResult", "Solver", "REGISTRY", "register", "get_solver", "backtrack"]
+
+
+def backtrack(trial, f, decrease, residual, rounding):
+    """Armijo backtracking from the full step t = 1, aware of the objective's rounding.
+
+    Near the optimum f changes by less than its rounding error (a sum over n
+    rows; float32 data round far sooner); there a smaller optimality residual
+    accepts the step instead.  A step that must shrink 16-fold while f stays
+    within its rounding (or any step below 1e-6) means the data's precision is
+    reached: halving on to 1e-6 would cost ~20 more passes (float32 P1: 84
+    passes for 13 Newton iterations, 22 with this rule).
+
+    Parameters
+    ----------
+    trial : callable
+        ``trial(t) -> (f_new, residual_new, out)`` at the step ``t``.
+    f : float
+        The objective at t = 0.
+    decrease : float
+        Predicted change of f along the full step (negative).
+    residual : float
+        The optimality residual at t = 0.
+    rounding : float
+        Relative rounding error of f (:attr:`logreg.objective.Objective.rounding`).
+
+    Returns
+    -------
+    f_new : float
+    out : object
+        What ``trial`` returned for the step taken.
+    stalled : bool
+        True when no step lowered f: the step is not to be taken.
+    """
+    t = 1.0
+    while True:
+        f_new, residual_new, out = trial(t)
+        if f_new <= f + 1e-4 * t * decrease:
+            return f_new, out, False
+        flat = abs(f_new - f) <= rounding * max(1.0, abs(f))
+        if flat and residual_new < residual:
+            return f_new, out, False
+        t *= 0.5
+        if t < 1e-6 or (flat and t < 0.1):
+            return f_new, out, True
 
 
 @dataclass

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Solver, SolverResult, register
+from .base import Solver, SolverResult, backtrack, register
 from .newton import EXACT_MAX_PARAMS, hessian_rows
 
 
@@ -108,21 +108,13 @@ class ProximalNewtonCD(Solver):
             decrease = g @ D + float(lam @ (np.abs(theta + D) - np.abs(theta)))
             if not decrease < 0:
                 break
-            t, stalled = 1.0, False
-            while True:
+
+            def trial(t, D=D, theta=theta):
                 cand = theta + t * D
                 f_new, g_new = objective.value_and_grad(cand)
-                J_new = f_new + float(lam @ np.abs(cand))
-                if J_new <= J + 1e-4 * t * decrease:
-                    break
-                # below the rounding of J a smaller optimality residual decides
-                flat = abs(J_new - J) <= rounding * max(1.0, abs(J))
-                if flat and objective.optimality(cand, g_new) < gnorm:
-                    break
-                t *= 0.5
-                stalled = t < 1e-6 or (flat and t < 0.1)  # the data's precision, as in newton
-                if stalled:
-                    break
+                return f_new + float(lam @ np.abs(cand)), objective.optimality(cand, g_new), (cand, f_new, g_new)
+
+            J_new, (cand, f_new, g_new), stalled = backtrack(trial, J, decrease, gnorm, rounding)
             if stalled:
                 message = f"the objective stopped decreasing at |grad|_inf = {gnorm:.3g} (the data's precision)"
                 break

@@ -12,10 +12,12 @@ gradient warrants (Eisenstat-Walker forcing).
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 from scipy import linalg
 
-from .base import Solver, SolverResult, register
+from .base import Solver, SolverResult, backtrack, register
 
 #: Above this many parameters the Hessian is not formed.
 EXACT_MAX_PARAMS = 500
@@ -79,7 +81,7 @@ class Newton(Solver):
     def _exact(self, objective, theta0):
         max_rows = self._hessian_rows(objective)
 
-        calls = iter(range(1 << 62))  # the n-th Hessian takes sample offset n
+        calls = itertools.count()  # the n-th Hessian takes sample offset n
 
         def direction(theta, g):
             # a different sample of rows each iteration: the sampling errors of
@@ -116,25 +118,13 @@ class Newton(Solver):
             slope = g @ p
             if not slope < 0:  # numerical trouble: fall back to steepest descent
                 p, slope = -g, -(g @ g)
-            t, stalled = 1.0, False
-            while True:
+
+            def trial(t, p=p, theta=theta):
                 cand = theta + t * p
                 f_new, g_new = objective.value_and_grad(cand)
-                if f_new <= f + 1e-4 * t * slope:
-                    break
-                # near the optimum f changes by less than its rounding error
-                # (a sum over n rows; float32 data round far sooner); then a
-                # smaller gradient decides
-                flat = abs(f_new - f) <= rounding * max(1.0, abs(f))
-                if flat and np.max(np.abs(g_new)) < np.max(np.abs(g)):
-                    break
-                t *= 0.5
-                # a Newton step that must shrink 16-fold while f stays within its rounding
-                # (or any step below 1e-6) means the data's precision is reached: halving
-                # on to 1e-6 would cost ~20 more passes (float32 P1: 84 passes for 13 iterations)
-                stalled = t < 1e-6 or (flat and t < 0.1)
-                if stalled:
-                    break
+                return f_new, np.max(np.abs(g_new)), (cand, g_new)
+
+            f_new, (cand, g_new), stalled = backtrack(trial, f, slope, np.max(np.abs(g)), rounding)
             if stalled:
                 # no step along a descent direction lowers f: f and its gradient are
                 # at the precision of the data, and tol asks for more than that
@@ -218,8 +208,9 @@ class NewtonCG(Newton):
 class NewtonCholesky(Newton):
     """scikit-learn's name for Newton with the Hessian: :class:`Newton` with ``exact=True``.
 
-    Refuses more than 4 x 500 parameters, where the Hessian alone would take
-    over 128 MB; 'newton' (or 'newton-cg') solves those without forming it.
+    Refuses more than 4 x 500 parameters (the Hessian's size and its
+    factorisation's work grow as their square and cube); 'newton' (or
+    'newton-cg') solves those without forming it.
     """
 
     name = "newton-cholesky"
