@@ -162,7 +162,7 @@ def apply_ablation(name):
     """Switch off one of Newton's ideas for the rest of this process (each job has its own).
 
     ``exact_hessian``: every row in each Hessian; ``fixed_sample``: the same sub-sample
-    of rows in each Hessian; ``graph_engine``: the graph's nodes on row blocks (two BLAS
+    of rows in each Hessian; ``no_presolve``: no first solve on a sample of rows; ``graph_engine``: the graph's nodes on row blocks (two BLAS
     products per block) instead of the fused one-read kernel; ``zero_start``: theta = 0
     as the start instead of the intercept-only optimum.
     """
@@ -178,6 +178,8 @@ def apply_ablation(name):
         objective.Objective.hessian = lambda self, theta, max_rows=None, offset=0: hessian(self, theta, max_rows)
     elif name == "graph_engine":
         objective._default_engine = lambda X: "graph"
+    elif name == "no_presolve":
+        newton.PRESOLVE_SHARE = float("inf")
     elif name == "zero_start":
         import logreg.estimator as estimator
 

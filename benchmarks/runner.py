@@ -62,6 +62,7 @@ def _git(*args):
 ABLATIONS = {
     "exact_hessian": "every row in each Hessian (no sub-sample)",
     "fixed_sample": "the same rows in each sub-sampled Hessian",
+    "no_presolve": "no first solve on a 2% sample of rows (start from the intercept-only optimum)",
     "graph_engine": "graph nodes on blocks (BLAS X_b w, then X_b^T r) instead of the fused kernel",
     "zero_start": "start at 0 instead of the intercept-only optimum",
 }

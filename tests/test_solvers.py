@@ -315,3 +315,53 @@ def test_backtrack_takes_armijo_steps_and_stops_at_the_precision_of_f():
     # flat, but a smaller residual accepts the full step
     f_new, t, stalled = backtrack(lambda t: (1.0 + 1e-14, 0.5, t), 1.0, -1e-20, 1.0, 1e-13)
     assert (t, stalled) == (1.0, False)
+
+
+def _presolve_problem(n=40_000, d=10, positives=None, seed=5):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, d)) * np.linspace(0.5, 4.0, d)
+    z = X @ (rng.standard_normal(d) / np.sqrt(d)) + 0.3
+    y = (rng.random(n) < 1 / (1 + np.exp(-z))).astype(float)
+    if positives is not None:  # a rare class: only the first `positives` rows
+        y[:] = 0.0
+        y[:positives] = 1.0
+    obj = Objective(make_datafit(X, y, 2), L2(1.0 / n))
+    return obj
+
+
+def _newton_run(obj, **options):
+    solver = Newton(tol=1e-10, max_iter=100, **options)
+    calls = []
+    orig = solver._iterate
+
+    def spy(objective, theta0, direction, **kw):
+        res = orig(objective, theta0, direction, **kw)
+        calls.append((kw.get("report", True), res.n_iter))
+        return res
+
+    solver._iterate = spy
+    return solver.solve(obj, np.zeros(obj.n_params)), calls
+
+
+def test_presolve_on_a_row_sample_reaches_the_same_optimum_in_fewer_full_iterations():
+    """Sub-sampled Newton first solves J on an evenly spaced sample of rows (1/20 of them here),
+    then iterates on all rows from there: the optimum is the same, the full iterations fewer."""
+    obj = _presolve_problem()
+    with_pre, calls = _newton_run(obj, hessian_rows=1000)
+    assert [report for report, _ in calls] == [False, True]  # the presolve ran, silently
+    without, calls0 = _newton_run(obj, hessian_rows=1000, presolve=False)
+    assert [report for report, _ in calls0] == [True]
+    assert with_pre.converged and without.converged
+    np.testing.assert_allclose(with_pre.theta, without.theta, rtol=1e-7, atol=1e-9)
+    assert with_pre.n_iter < without.n_iter
+
+
+def test_presolve_is_skipped_when_the_sample_lacks_a_class_or_n_is_small():
+    # 15 positives in 40000 rows: the 1000-row sample holds at most one of them
+    obj = _presolve_problem(positives=15)
+    res, calls = _newton_run(obj, hessian_rows=1000)
+    assert [report for report, _ in calls] == [True]
+    assert res.converged
+    # n < 20 * hessian rows: no presolve either
+    res, calls = _newton_run(_presolve_problem(n=15_000), hessian_rows=1000)
+    assert [report for report, _ in calls] == [True] and res.converged

@@ -220,6 +220,11 @@ class _BlockedData:
             acc = tuple(u + v for u, v in zip(acc, p, strict=True))
         return acc
 
+    def take(self, rows):
+        """X, y and weights of ``rows`` (an index array) as new arrays: ``(X, y, weights)``,
+        weights None when uniform.  Only for small samples: it copies those rows."""
+        return self.X[rows], self.y[rows], (None if self.s is None else self.s[rows])
+
     def weights_at(self, rows):
         """Normalised weights of the rows in slice ``rows`` (a scalar when uniform)."""
         if self.s is None:
@@ -336,6 +341,11 @@ class BinaryLogistic:
 
     def _cast(self, w):
         return np.asarray(w, dtype=self.data.dtype)
+
+    def take_rows(self, rows):
+        """The same data term on ``rows`` only (a copy of them): the weighted mean over the sample."""
+        X, y, s = self.data.take(rows)
+        return BinaryLogistic(X, y, s, fit_intercept=self.fit_intercept, engine=self.engine)
 
     # -- evaluations ------------------------------------------------------
     def linear_predictor(self, theta):
@@ -613,6 +623,11 @@ class MultinomialLogistic:
     def _cast(self, W):
         return np.asarray(W, dtype=self.data.dtype)
 
+    def take_rows(self, rows):
+        """The same data term on ``rows`` only (a copy of them): the weighted mean over the sample."""
+        X, y, s = self.data.take(rows)
+        return MultinomialLogistic(X, y, self.n_classes, s, fit_intercept=self.fit_intercept)
+
     def linear_predictor(self, theta):
         W, b = self.split(theta)
         return np.asarray(self.data.X @ self._cast(W).T) + b
@@ -812,6 +827,11 @@ class Objective:
         self.mask = datafit.coef_mask()
         self.n_params = datafit.n_params
         self.n_passes = 0
+
+    def take_rows(self, rows):
+        """The objective with the data term's mean taken over ``rows`` only (same penalty):
+        an estimate of J from a sample, for a cheap first solve."""
+        return Objective(self.datafit.take_rows(rows), self.penalty)
 
     @property
     def smooth(self):
