@@ -171,7 +171,25 @@ def test_encode_labels_equals_np_unique(labels):
     ref_classes, ref_codes = np.unique(yb, return_inverse=True)
     assert np.array_equal(classes, ref_classes)
     assert np.array_equal(codes, ref_codes.ravel())
-    assert codes.dtype == np.intp
+    assert codes.dtype == np.int8  # one byte a row, not eight
+
+
+@pytest.mark.parametrize("n_classes, dtype", [(2, np.int8), (5, np.int8), (300, np.int16)])
+def test_encode_labels_in_chunks_over_many_rows(n_classes, dtype):
+    """More rows than one de-duplication chunk (65536), classes seen only in late chunks."""
+    from logreg._validation import class_totals, encode_labels
+
+    rng = np.random.default_rng(4)
+    y = rng.integers(0, n_classes, 200_000).astype(float) * 2.0
+    y[:100_000] = 0.0  # the first chunks hold one class only
+    y[-1] = 2.0 * (n_classes - 1)
+    classes, codes = encode_labels(y)
+    ref_classes, ref_codes = np.unique(y, return_inverse=True)
+    assert np.array_equal(classes, ref_classes) and np.array_equal(codes, ref_codes.ravel())
+    assert codes.dtype == dtype
+    assert np.array_equal(class_totals(codes, classes.size), np.bincount(ref_codes, minlength=classes.size))
+    w = rng.uniform(0, 2, y.size)
+    np.testing.assert_allclose(class_totals(codes, classes.size, w), np.bincount(ref_codes, w, classes.size))
 
 
 def test_encode_labels_refuses_a_continuous_target():
@@ -203,3 +221,18 @@ def test_large_but_safe_values_are_accepted_with_advice_to_standardise():
     for Xb in (X * 1e100, (X * 1e15).astype(np.float32)):
         with pytest.warns(ConvergenceWarning, match="standardise the features"):
             LogisticRegression().fit(Xb, y)
+
+
+def test_many_classes_warn_about_regression_only_when_most_rows_are_unique():
+    """scikit-learn warns when more than half of the rows have their own class; the classes
+    alone (300 distinct of 3000 rows) must not trigger it."""
+    import warnings
+
+    from logreg._validation import encode_labels
+
+    y = np.arange(3000) % 300
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        encode_labels(y)
+    with pytest.warns(UserWarning, match="greater than 50%"):
+        encode_labels(np.arange(100) % 80)

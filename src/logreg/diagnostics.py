@@ -559,7 +559,7 @@ def diagnose(model, X, y, sample_weight=None, *, warn=True):
 
 
 def _diagnose(model, X, y, sample_weight):
-    y = np.asarray(y, dtype=np.intp)
+    y = np.asarray(y)  # small integer codes: indexing takes them as they are
     if sample_weight is not None:
         keep = np.asarray(sample_weight) > 0
         if not np.all(keep):

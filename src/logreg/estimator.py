@@ -13,7 +13,14 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import check_is_fitted
 
-from ._validation import assert_finite, check_sample_weight, encode_labels, is_dask_collection, validate
+from ._validation import (
+    assert_finite,
+    check_sample_weight,
+    class_totals,
+    encode_labels,
+    is_dask_collection,
+    validate,
+)
 from .objective import Objective, intercept_start, make_datafit
 from .penalties import NoPenalty, make_penalty
 from .solvers import REGISTRY, resolve, warn_not_converged
@@ -206,7 +213,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         if sample_weight is None and self.class_weight is None:
             # every row weighs 1: no array of ones (on 1e6 rows its first allocation alone is ~15 ms)
             weight_sum = float(X.shape[0])
-            class_sums = np.bincount(codes, minlength=classes.size).astype(np.float64)
+            class_sums = class_totals(codes, classes.size)
             fit_weight = None
         else:
             sample_weight = check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
@@ -216,7 +223,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             weight_sum = float(sample_weight.sum())
             if not weight_sum > 0:
                 raise ValueError("sample weights sum to zero; at least one row needs a positive weight")
-            class_sums = np.bincount(codes, weights=sample_weight, minlength=classes.size)
+            class_sums = class_totals(codes, classes.size, sample_weight)
             # equal weights scale the data term and the penalty alike: the unweighted kernels serve
             fit_weight = None if np.all(sample_weight == sample_weight[0]) else sample_weight
         datafit = make_datafit(X, codes, classes.size, fit_weight, fit_intercept=self.fit_intercept)

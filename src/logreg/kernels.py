@@ -63,6 +63,7 @@ __all__ = [
     "csr_hessp",
     "exp_neg",
     "log1p_unit",
+    "dense_take",
 ]
 
 if AVAILABLE:
@@ -384,3 +385,14 @@ def csr_sq_diag(data, indices, indptr, h, start, stop, out):
         hi = h[i]
         for k in range(indptr[i], indptr[i + 1]):
             out[indices[k]] += hi * data[k] * data[k]
+
+
+@_njit
+def dense_take(X, rows, out):
+    """out[k] = X[rows[k]] cast to out's dtype: a row sample in another precision
+    without an intermediate copy in X's (numpy's take into a float32 ``out`` makes one)."""
+    d = X.shape[1]
+    for k in range(rows.shape[0]):
+        i = rows[k]
+        for j in range(d):
+            out[k, j] = X[i, j]

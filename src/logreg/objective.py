@@ -220,10 +220,20 @@ class _BlockedData:
             acc = tuple(u + v for u, v in zip(acc, p, strict=True))
         return acc
 
-    def take(self, rows):
+    def take(self, rows, dtype=None):
         """X, y and weights of ``rows`` (an index array) as new arrays: ``(X, y, weights)``,
-        weights None when uniform.  Only for small samples: it copies those rows."""
-        return self.X[rows], self.y[rows], (None if self.s is None else self.s[rows])
+        weights None when uniform.  Only for small samples: it copies those rows.  A dense X
+        is copied straight into ``dtype`` when given (values beyond its range become inf)."""
+        if self.sparse or dtype is None or np.dtype(dtype) == self.dtype:
+            X = self.X[rows]
+        else:
+            X = np.empty((rows.size, self.n_features), dtype=dtype)
+            if fused_supported(self.X):
+                _kernels().dense_take(self.X, rows, X)
+            else:
+                with np.errstate(over="ignore"):
+                    np.take(self.X, rows, axis=0, out=X, mode="clip")
+        return X, self.y[rows], (None if self.s is None else self.s[rows])
 
     def weights_at(self, rows):
         """Normalised weights of the rows in slice ``rows`` (a scalar when uniform)."""
@@ -279,6 +289,7 @@ class BinaryLogistic:
     ----------
     X : ndarray or csr_matrix of shape (n, d), float32 or float64
     y : ndarray of shape (n,), values in {0, 1}
+        Integers (e.g. int8 codes) are kept as they are; floats are cast to X's dtype.
     sample_weight : ndarray of shape (n,) or None
     fit_intercept : bool
     block_rows, n_threads, weight_sum : see :class:`_BlockedData`
@@ -302,7 +313,9 @@ class BinaryLogistic:
         engine="auto",
         weight_sum=None,
     ):
-        y = np.asarray(y, dtype=X.dtype)
+        y = np.asarray(y)
+        # integer codes are read as they are (int8 from the estimator: no float copy of y)
+        y = y.view(np.int8) if y.dtype == bool else y if y.dtype.kind in "iu" else y.astype(X.dtype, copy=False)
         self.data = _BlockedData(X, y, sample_weight, block_rows=block_rows, n_threads=n_threads, weight_sum=weight_sum)
         if engine == "auto":
             engine = _default_engine(X)
@@ -342,9 +355,10 @@ class BinaryLogistic:
     def _cast(self, w):
         return np.asarray(w, dtype=self.data.dtype)
 
-    def take_rows(self, rows):
-        """The same data term on ``rows`` only (a copy of them): the weighted mean over the sample."""
-        X, y, s = self.data.take(rows)
+    def take_rows(self, rows, dtype=None):
+        """The same data term on ``rows`` only (a copy of them, in ``dtype`` if given):
+        the weighted mean over the sample."""
+        X, y, s = self.data.take(rows, dtype)
         return BinaryLogistic(X, y, s, fit_intercept=self.fit_intercept, engine=self.engine)
 
     # -- evaluations ------------------------------------------------------
@@ -623,9 +637,10 @@ class MultinomialLogistic:
     def _cast(self, W):
         return np.asarray(W, dtype=self.data.dtype)
 
-    def take_rows(self, rows):
-        """The same data term on ``rows`` only (a copy of them): the weighted mean over the sample."""
-        X, y, s = self.data.take(rows)
+    def take_rows(self, rows, dtype=None):
+        """The same data term on ``rows`` only (a copy of them, in ``dtype`` if given):
+        the weighted mean over the sample."""
+        X, y, s = self.data.take(rows, dtype)
         return MultinomialLogistic(X, y, self.n_classes, s, fit_intercept=self.fit_intercept)
 
     def linear_predictor(self, theta):
@@ -828,10 +843,10 @@ class Objective:
         self.n_params = datafit.n_params
         self.n_passes = 0
 
-    def take_rows(self, rows):
+    def take_rows(self, rows, dtype=None):
         """The objective with the data term's mean taken over ``rows`` only (same penalty):
-        an estimate of J from a sample, for a cheap first solve."""
-        return Objective(self.datafit.take_rows(rows), self.penalty)
+        an estimate of J from a sample, for a cheap first solve (X copied into ``dtype``)."""
+        return Objective(self.datafit.take_rows(rows, dtype), self.penalty)
 
     @property
     def smooth(self):

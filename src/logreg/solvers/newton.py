@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+import scipy.sparse as sp
 from scipy import linalg
 
 from .base import Solver, SolverResult, backtrack, register
@@ -109,8 +110,9 @@ class Newton(Solver):
 
         Far from the optimum a Newton step needs only a rough J, and m rows
         estimate it to within ~n_params / (2 m) (the excess of a sample's
-        optimum); the sample is copied once (at most 1/PRESOLVE_SHARE of X)
-        and solved in cache, its Hessians from an eighth of it.  On P1 this
+        optimum); the sample is copied once, in float32 (at most
+        1/PRESOLVE_SHARE of X, half of that in bytes), and solved in cache, its
+        Hessians from an eighth of it.  On P1 this
         replaces the two first Newton iterations (two passes and Hessians over
         X) by ~15 ms.  Skipped (theta0 returned) when n is too small for the
         sample to be cheap, when the sample lacks a class, or when its solve
@@ -127,8 +129,13 @@ class Newton(Solver):
         rows = np.arange(stride // 2, n, stride)
         if not _has_every_class(objective.datafit, rows):
             return theta0
-        sample = take_rows(rows)
+        # in float32: the sample's optimum is a rough start (J to ~1e-2), float32 rounds at 1e-7,
+        # and the copy is half the memory (fresh memory is slow to fault in on virtual machines)
+        sample = take_rows(rows, np.float32)
         objective.n_passes += 1  # it reads a fraction of X, counted as a pass like a sampled Hessian
+        Xs = sample.datafit.data.X
+        if not np.isfinite((Xs.data if sp.issparse(Xs) else Xs).sum(dtype=np.float64)):
+            return theta0  # values beyond float32's range
         m = rows.size
         # the sample's own optimum is worth n_params / (2 m) of J; solve it to 1% of that
         decrement_tol = 0.01 * objective.n_params / (2.0 * m)
