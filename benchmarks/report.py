@@ -7,7 +7,7 @@ import platform
 from importlib.metadata import version
 from pathlib import Path
 
-from .runner import TARGET, TOL, UNSET
+from .runner import REPEATS, TARGET, TOL, UNSET
 
 __all__ = ["render", "write", "plot_p1"]
 
@@ -228,8 +228,8 @@ def _ideas(out):
             spread = abs(auto["time"] - base["time"]) / min(auto["time"], base["time"])
             L += [
                 f"`logreg newton` and `logreg auto` run the same code here, and their times differ by {spread:.0%} "
-                "in this run: that is the noise of one timing on this machine; the iteration and pass counts "
-                "carry none.",
+                "in this run: that is the timing noise on this machine (of medians of a few fits where repeated); the "
+                "iteration and pass counts carry none.",
                 "",
             ]
         x_bytes = p1["meta"].get("X_bytes") or 1
@@ -321,7 +321,9 @@ def render(out, plot_name=None):
         f"- Each fit runs in its own process (`python -m benchmarks.child`) on data already in memory, read once (untimed) "
         f"just before the fit: on this kind of virtual machine memory left idle for seconds reads ~4× slower the first "
         f"time, which would time the machine rather than the tool; `time` is the wall "
-        f"time of `fit`. Every fit uses `tol={TOL:g}` on the max-norm of the gradient (glum: `gradient_tol`; liblinear: its "
+        f"time of `fit`, on P1 and P1f the median of {REPEATS} fits in the same process (every tool alike; one timing "
+        f"varies by up to ±30% here), and logreg's trajectory is that of the median fit. Every fit uses `tol={TOL:g}` "
+        "on the max-norm of the gradient (glum: `gradient_tol`; liblinear: its "
         "own relative criterion), so `time` is the time to a verified optimum; `time to ≤1e-8` is the first time the fit's "
         "trajectory is within 1e-8 of f* (logreg: its per-iteration callback, plus the time the fit spent after its last iteration; anchors on P1: refits with max_iter = 1, 2, 3, "
         "4, 6, 8, …, each timed on its own; elsewhere the full fit's time if it reached 1e-8). Ratios are to the fastest anchor "

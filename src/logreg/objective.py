@@ -187,13 +187,14 @@ class _BlockedData:
             return 1
         return self.n_samples // int(max_rows)
 
-    def sweep_rows(self, fn, stride=1, offset=0):
+    def sweep_rows(self, fn, stride=1, offset=0, take=None):
         """Run ``fn(rows, X_rows) -> tuple`` over all rows, or every ``stride``-th row
         starting at row ``offset mod stride``.
 
         ``rows`` is a slice (all rows, block by block) or an index array (a
         chunk of the evenly spaced sample, gathered into a small contiguous
-        copy, so the sample costs a fraction of a pass); the tuples are summed.
+        copy by ``take(rows)``, by default ``X[rows]``, so the sample costs a
+        fraction of a pass); the tuples are summed.
         """
         if stride == 1:
             return self.sweep(lambda a, b, Xb: fn(slice(a, b), Xb))
@@ -204,10 +205,12 @@ class _BlockedData:
         cuts = np.linspace(0, len(chunks), k + 1).astype(int)
         runs = [chunks[a:b] for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
 
+        take = (lambda idx: self.X[idx]) if take is None else take
+
         def run(idx_list):
             acc = None
             for idx in idx_list:
-                out = fn(idx, self.X[idx])
+                out = fn(idx, take(idx))
                 acc = out if acc is None else tuple(u + v for u, v in zip(acc, out, strict=True))
             return acc
 
@@ -550,17 +553,37 @@ class BinaryLogistic:
         ndarray of shape (n_params, n_params), float64
         """
         w, b = self.split(theta)
-        w = self._cast(w)
         data = self.data
         d = self.n_features
         stride = data.stride_for(max_rows)
+        take = None
+        if stride > 1 and self.engine == "fused" and not data.sparse:
+            # a sample of m rows estimates H only to ~1/sqrt(m) (P1: 0.7%): its products are
+            # formed in float32 (rounding 1e-7), gathered straight into float32, at half the
+            # time of float64 products (P1: ~5 of ~11 ms a Hessian)
+            dtype = np.float32
+            kernels = _kernels()
+
+            def take(rows):
+                out = np.empty((rows.size, d), dtype=dtype)
+                kernels.dense_take(data.X, rows, out)
+                return out
+
+        else:
+            dtype = data.dtype
+        w = np.asarray(w, dtype=dtype)
 
         def fn(rows, Xb):
             z, _ = Linear.forward(Xb, w, b)
             p = sigmoid(z)
             s = data.weights_at(rows)
             hb = p * (1.0 - p) * s
-            if data.sparse:
+            if take is not None:
+                # H_w = B^T B with B = sqrt(h) X: one symmetric product (GEMM on B, as fast as SYRK here)
+                B = Xb * np.sqrt(hb).astype(dtype)[:, None]
+                Hw = (B.T @ B).astype(np.float64)
+                cross = (Xb.T @ hb.astype(dtype)).astype(np.float64)
+            elif data.sparse:
                 Hw = np.asarray((Xb.T @ Xb.multiply(hb[:, None])).todense(), dtype=np.float64)
                 cross = np.asarray(Xb.T @ hb, dtype=np.float64).ravel()
             else:
@@ -568,7 +591,7 @@ class BinaryLogistic:
                 cross = (Xb.T @ hb).astype(np.float64, copy=False)
             return Hw, cross, float(hb.sum()), float(np.sum(s) if np.ndim(s) else s * len(hb))
 
-        Hw, cross, hbb, s_sum = data.sweep_rows(fn, stride, offset)
+        Hw, cross, hbb, s_sum = data.sweep_rows(fn, stride, offset, take)
         H = np.empty((d + 1, d + 1))
         H[:d, :d] = Hw
         H[:d, d] = H[d, :d] = cross
