@@ -131,8 +131,8 @@ class Newton(Solver):
             return theta0
         # in float32: the sample's optimum is a rough start (J to ~1e-2), float32 rounds at 1e-7,
         # and the copy is half the memory (fresh memory is slow to fault in on virtual machines)
-        # (fused kernels only: float32 BLAS calls in the graph engine's worker threads measured
-        # ~100 MB of BLAS buffers)
+        # (fused kernels only: the float32 gather is a numba kernel, and a graph-engine fit that
+        # starts numba's compiler for it grows by ~100 MB)
         fused = getattr(objective.datafit, "engine", None) == "fused"
         sample = take_rows(rows, np.float32 if fused else None)
         objective.n_passes += 1  # it reads a fraction of X, counted as a pass like a sampled Hessian
