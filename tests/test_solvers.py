@@ -365,3 +365,36 @@ def test_presolve_is_skipped_when_the_sample_lacks_a_class_or_n_is_small():
     # n < 20 * hessian rows: no presolve either
     res, calls = _newton_run(_presolve_problem(n=15_000), hessian_rows=1000)
     assert [report for report, _ in calls] == [True] and res.converged
+
+
+@pytest.mark.parametrize("kind", ["weighted", "multinomial", "float32"])
+def test_presolve_reaches_the_optimum_with_weights_classes_and_float32(kind):
+    """The presolve's sample keeps the rows' weights, all K classes, and X's kind; the fit from
+    its start ends at the optimum without it."""
+    rng = np.random.default_rng(8)
+    n, d = 30_000, 6
+    X = rng.standard_normal((n, d)) * np.linspace(0.5, 3.0, d)
+    sw = rng.uniform(0.2, 3.0, n) if kind == "weighted" else None
+    if kind == "multinomial":
+        y = np.argmax(X[:, :3] + rng.gumbel(size=(n, 3)), axis=1)
+        datafit = make_datafit(X, y, 3)
+    else:
+        y = (rng.random(n) < 1 / (1 + np.exp(-(X @ np.linspace(-1, 1, d) + 0.2)))).astype(float)
+        Xk = X.astype(np.float32) if kind == "float32" else X
+        datafit = make_datafit(Xk, y, 2, sw)
+    obj = Objective(datafit, L2(1.0 / n))
+    tol = 1e-5 if kind == "float32" else 1e-10
+    pre, calls = _newton_run(obj, hessian_rows=500)
+    assert [report for report, _ in calls] == [False, True]
+    plain = Newton(tol=tol, max_iter=100, hessian_rows=500, presolve=False).solve(obj, np.zeros(obj.n_params))
+    assert plain.converged
+    a, b = pre.theta.copy(), plain.theta.copy()
+    if kind == "multinomial":  # softmax intercepts are defined up to a common shift (the estimator centres them)
+        a[-3:] -= a[-3:].mean()
+        b[-3:] -= b[-3:].mean()
+    if kind == "float32":  # both stop at float32's precision of J (~1e-4 relative here), not at one point
+        fa, fb = obj.value(pre.theta), obj.value(plain.theta)
+        assert abs(fa - fb) <= 1e-6 * abs(fb)
+        np.testing.assert_allclose(a, b, rtol=1e-3, atol=1e-4)
+    else:
+        np.testing.assert_allclose(a, b, rtol=1e-7, atol=1e-8)
