@@ -329,7 +329,7 @@ def run_p2(job, X, y):
     b = 0.1
     theta = np.concatenate([w, [b]])
     alpha = 1.0 / (C * n)
-    repeats = job.get("repeats", 10)
+    repeats = job.get("repeats", 20)
     results = {}
 
     sk = _linear_loss.LinearModelLoss(base_loss=HalfBinomialLoss(), fit_intercept=True)
