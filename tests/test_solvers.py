@@ -398,3 +398,19 @@ def test_presolve_reaches_the_optimum_with_weights_classes_and_float32(kind):
         np.testing.assert_allclose(a, b, rtol=1e-3, atol=1e-4)
     else:
         np.testing.assert_allclose(a, b, rtol=1e-7, atol=1e-8)
+
+
+def test_presolve_is_skipped_when_the_sample_rows_have_no_weight():
+    """Weights that are zero on every sampled row: no presolve, no division by a zero sum."""
+    import warnings
+
+    obj0 = _presolve_problem()
+    X, y = obj0.datafit.data.X, np.asarray(obj0.datafit.data.y, dtype=float)
+    sw = np.ones(X.shape[0])
+    stride = X.shape[0] // 1000  # the presolve samples rows stride // 2, stride // 2 + stride, ...
+    sw[stride // 2 :: stride] = 0.0
+    obj = Objective(make_datafit(X, y, 2, sw), L2(1.0 / X.shape[0]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res, calls = _newton_run(obj, hessian_rows=1000)
+    assert [report for report, _ in calls] == [True] and res.converged

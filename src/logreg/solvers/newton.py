@@ -29,9 +29,14 @@ PRESOLVE_SHARE = 20
 
 
 def _has_every_class(datafit, rows):
-    """True when ``rows`` hold at least 10 rows of every class (a sample's optimum is
-    meaningless for a class it lacks: its intercept would run off to -inf)."""
-    counts = np.bincount(np.asarray(datafit.data.y[rows]).astype(np.intp), minlength=datafit.n_classes)
+    """True when ``rows`` hold at least 10 rows of positive weight of every class (a
+    sample's optimum is meaningless for a class it lacks: its intercept would run off
+    to -inf; a sample of zero weight has no mean at all)."""
+    data = datafit.data
+    y = np.asarray(data.y[rows]).astype(np.intp)
+    if data.s is not None:
+        y = y[data.s[rows] > 0]
+    counts = np.bincount(y, minlength=datafit.n_classes)
     return bool(counts.size == datafit.n_classes and np.all(counts >= 10))
 
 
