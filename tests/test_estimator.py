@@ -378,3 +378,24 @@ def test_breast_cancer_accuracy_and_sklearn():
     assert model.score(X, y) > 0.98
     assert model.converged_ and model.grad_norm_ <= 1e-4
     assert_same_model(model, sk_fit(X, y), rtol=1e-2)  # default tol=1e-4 stops ~1e-3 short
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_zero_weight_on_every_other_row_equals_fitting_the_rest(n_classes):
+    """A held-out fold marked by weight 0 on every other row, with n large enough for the
+    sub-sampled Hessian: samples that hold only weightless rows fall back to every row instead
+    of dividing by a zero weight sum (which made the Hessian NaN and the fit crash)."""
+    import warnings
+
+    rng = np.random.default_rng(0)
+    n, d = 200_000, 5
+    X = rng.standard_normal((n, d))
+    y = rng.integers(0, n_classes, n)
+    sw = np.ones(n)
+    sw[::2] = 0.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = LogisticRegression(tol=1e-8).fit(X, y, sample_weight=sw)
+    ref = LogisticRegression(tol=1e-8).fit(X[1::2], y[1::2])
+    np.testing.assert_allclose(model.coef_, ref.coef_, atol=1e-6)
+    np.testing.assert_allclose(model.intercept_, ref.intercept_, atol=1e-6)

@@ -592,6 +592,8 @@ class BinaryLogistic:
             return Hw, cross, float(hb.sum()), float(np.sum(s) if np.ndim(s) else s * len(hb))
 
         Hw, cross, hbb, s_sum = data.sweep_rows(fn, stride, offset, take)
+        if stride > 1 and not s_sum > 0:
+            return self.hessian(theta)  # the sampled rows carry no weight (e.g. a held-out stride): every row
         H = np.empty((d + 1, d + 1))
         H[:d, :d] = Hw
         H[:d, d] = H[d, :d] = cross
@@ -785,6 +787,8 @@ class MultinomialLogistic:
             return H, float(np.sum(s) if np.ndim(s) else s * A.shape[0])
 
         H4, s_sum = data.sweep_rows(fn, stride, offset)
+        if stride > 1 and not s_sum > 0:
+            return self.hessian(theta)  # the sampled rows carry no weight (e.g. a held-out stride): every row
         if stride > 1:
             H4 /= s_sum
         # reorder from (class, feature+intercept) to theta's layout: W row by row, then b
