@@ -399,3 +399,22 @@ def test_zero_weight_on_every_other_row_equals_fitting_the_rest(n_classes):
     ref = LogisticRegression(tol=1e-8).fit(X[1::2], y[1::2])
     np.testing.assert_allclose(model.coef_, ref.coef_, atol=1e-6)
     np.testing.assert_allclose(model.intercept_, ref.intercept_, atol=1e-6)
+
+
+def test_values_beyond_float32_range_fit_like_their_rescaled_copy():
+    """A column around 1e30 (fine in float64, its square overflows float32): the sub-sampled
+    Hessian, multiplied out in float32 for speed, falls back to float64 instead of going NaN."""
+    import warnings
+
+    rng = np.random.default_rng(1)
+    n, d = 200_000, 4
+    X = rng.standard_normal((n, d))
+    y = (rng.random(n) < 1 / (1 + np.exp(-(X[:, 1] + X[:, 0])))).astype(int)
+    big = X.copy()
+    big[:, 0] *= 1e30
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # it is badly scaled, and says so
+        model = LogisticRegression().fit(big, y)
+    ref = LogisticRegression().fit(X, y)
+    # the badly scaled column keeps the gradient from tol (it warns); the fit is still close
+    np.testing.assert_allclose(model.coef_[0] * [1e30, 1, 1, 1], ref.coef_[0], rtol=1e-2, atol=2e-3)

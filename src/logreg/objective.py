@@ -534,7 +534,7 @@ class BinaryLogistic:
         hw, hb = data.sweep(fn)
         return np.concatenate([hw, [hb]]) if self.fit_intercept else hw
 
-    def hessian(self, theta, max_rows=None, offset=0):
+    def hessian(self, theta, max_rows=None, offset=0, *, single=True):
         """Hessian of D, shape (n_params, n_params), in one pass; for small d.
 
         Parameters
@@ -557,7 +557,7 @@ class BinaryLogistic:
         d = self.n_features
         stride = data.stride_for(max_rows)
         take = None
-        if stride > 1 and self.engine == "fused" and not data.sparse:
+        if single and stride > 1 and self.engine == "fused" and not data.sparse:
             # a sample of m rows estimates H only to ~1/sqrt(m) (P1: 0.7%): its products are
             # formed in float32 (rounding 1e-7), gathered straight into float32, at half the
             # time of float64 products (P1: ~5 of ~11 ms a Hessian)
@@ -591,7 +591,19 @@ class BinaryLogistic:
                 cross = (Xb.T @ hb).astype(np.float64, copy=False)
             return Hw, cross, float(hb.sum()), float(np.sum(s) if np.ndim(s) else s * len(hb))
 
-        Hw, cross, hbb, s_sum = data.sweep_rows(fn, stride, offset, take)
+        if take is not None:
+
+            def fn32(rows, Xb):
+                # errstate is per thread: set where the products run
+                with np.errstate(over="ignore", invalid="ignore"):
+                    return fn(rows, Xb)
+
+            Hw, cross, hbb, s_sum = data.sweep_rows(fn32, stride, offset, take)
+            if not (np.all(np.isfinite(Hw)) and np.all(np.isfinite(cross)) and np.isfinite(hbb)):
+                # values beyond float32's range (|x| above ~1e19 overflows x^2): X's own precision
+                return self.hessian(theta, max_rows, offset, single=False)
+        else:
+            Hw, cross, hbb, s_sum = data.sweep_rows(fn, stride, offset)
         if stride > 1 and not s_sum > 0:
             return self.hessian(theta)  # the sampled rows carry no weight (e.g. a held-out stride): every row
         H = np.empty((d + 1, d + 1))
