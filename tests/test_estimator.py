@@ -401,13 +401,15 @@ def test_zero_weight_on_every_other_row_equals_fitting_the_rest(n_classes):
     np.testing.assert_allclose(model.intercept_, ref.intercept_, atol=1e-6)
 
 
-def test_values_beyond_float32_range_fit_like_their_rescaled_copy():
+@pytest.mark.parametrize("n", [200_000, 450_000], ids=["sampled-hessian", "and-presolve"])
+def test_values_beyond_float32_range_fit_like_their_rescaled_copy(n):
     """A column around 1e30 (fine in float64, its square overflows float32): the sub-sampled
-    Hessian, multiplied out in float32 for speed, falls back to float64 instead of going NaN."""
+    Hessian, multiplied out in float32 for speed, falls back to float64 instead of going NaN,
+    and so does the presolve on its float32 sample."""
     import warnings
 
     rng = np.random.default_rng(1)
-    n, d = 200_000, 4
+    d = 4
     X = rng.standard_normal((n, d))
     y = (rng.random(n) < 1 / (1 + np.exp(-(X[:, 1] + X[:, 0])))).astype(int)
     big = X.copy()

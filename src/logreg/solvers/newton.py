@@ -15,13 +15,14 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
-import scipy.sparse as sp
 from scipy import linalg
 
 from .base import Solver, SolverResult, backtrack, register
 
 #: Above this many parameters the Hessian is not formed.
 EXACT_MAX_PARAMS = 500
+
+_F32_MAX = float(np.finfo(np.float32).max)
 
 #: The presolve's sample is at most this share of the rows (1/20: a copy of
 #: 5% of X at most).
@@ -116,14 +117,15 @@ class Newton(Solver):
         Far from the optimum a Newton step needs only a rough J, and m rows
         estimate it to within ~n_params / (2 m) (the excess of a sample's
         optimum); the sample is copied once, in float32 (at most
-        1/PRESOLVE_SHARE of X, half of that in bytes), and solved in cache, its
+        1/PRESOLVE_SHARE of X, half of that in bytes; in X's precision when
+        its products would overflow float32), and solved in cache, its
         Hessians from an eighth of it.  On P1 (1e6 x 100) it replaces two of
         ten Newton iterations (three passes over X) and costs about as much
         time as it saves there (~50 ms in a fresh process, most of it faulting
         in the sample's memory); the passes it saves grow with n, its cost
         does not.  Skipped (theta0 returned) when n is too small for the
-        sample to be cheap, when the sample lacks a class, or when its solve
-        does not end finite.
+        sample to be cheap, when the sample lacks a class (of positive weight),
+        or when its solve does not end finite.
         """
         take_rows = getattr(objective, "take_rows", None)
         data = getattr(objective.datafit, "data", None)
@@ -143,10 +145,11 @@ class Newton(Solver):
         fused = getattr(objective.datafit, "engine", None) == "fused"
         sample = take_rows(rows, np.float32 if fused else None)
         objective.n_passes += 1  # it reads a fraction of X, counted as a pass like a sampled Hessian
-        Xs = sample.datafit.data.X
-        if not np.isfinite((Xs.data if sp.issparse(Xs) else Xs).sum(dtype=np.float64)):
-            return theta0  # values beyond float32's range
         m = rows.size
+        Xs = sample.datafit.data.X
+        if Xs.dtype == np.float32 and not max(float(Xs.max()), -float(Xs.min())) ** 2 * m < _F32_MAX:
+            # values whose sums of products overflow float32 (or that did themselves): X's precision
+            sample = take_rows(rows)
         # the sample's own optimum is worth n_params / (2 m) of J; solve it to 1% of that
         decrement_tol = 0.01 * objective.n_params / (2.0 * m)
         sub_rows = max(m // 8, min(m, 10 * objective.n_params))
