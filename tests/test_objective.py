@@ -319,3 +319,20 @@ def test_intercept_start_is_the_intercept_only_optimum(n_classes, weighted):
     empty = np.zeros(n_classes)
     empty[1:] = 1.0
     assert np.all(np.asarray(intercept_start(empty)) == 0.0)
+
+
+def test_gather_writes_rows_straight_into_another_dtype():
+    """The float32 row samples (presolve, sampled Hessian) equal X[rows] rounded to float32;
+    a layout the numba gather cannot read is refused, not silently copied twice."""
+    from logreg.objective import _BlockedData
+
+    rng = np.random.default_rng(2)
+    X = rng.standard_normal((500, 7))
+    rows = np.arange(3, 500, 11)
+    data = _BlockedData(X, np.zeros(500))
+    out = data.gather(rows, np.float32)
+    assert out.dtype == np.float32 and out.flags.c_contiguous
+    assert np.array_equal(out, X[rows].astype(np.float32))
+    assert np.array_equal(data.gather(rows), X[rows])
+    with pytest.raises(ValueError, match="C-contiguous"):
+        _BlockedData(np.asfortranarray(X), np.zeros(500)).gather(rows, np.float32)
