@@ -297,7 +297,8 @@ def test_newton_stops_at_the_precision_of_float32_data():
 def test_backtrack_takes_armijo_steps_and_stops_at_the_precision_of_f():
     from logreg.solvers.base import backtrack
 
-    # f(t) = (t - 0.3)^2 along the step, decrease -0.6 at t = 0: t = 1 fails Armijo, t = 0.5 passes
+    # f(t) = (t - 0.3)^2 along the step, decrease -0.6 at t = 0: t = 1 fails Armijo, and the quadratic
+    # through f(0), f'(0) and f(1) puts the next trial at its minimiser t = 0.3
     calls = []
 
     def quadratic(t):
@@ -305,12 +306,18 @@ def test_backtrack_takes_armijo_steps_and_stops_at_the_precision_of_f():
         return (t - 0.3) ** 2, 0.0, t
 
     f_new, t, stalled = backtrack(quadratic, 0.09, -0.6, 1.0, 1e-13)
-    assert (t, stalled, calls) == (0.5, False, [1.0, 0.5]) and f_new == pytest.approx(0.04)
+    assert stalled is False and calls[0] == 1.0 and t == pytest.approx(0.3) and f_new == pytest.approx(0.0)
 
-    # f flat within its rounding and the residual not smaller: after t = 1/8 the next step would be 1/16: 'stalled'
+    # the interpolated step is kept within [t/10, t/2]: a quartic far steeper than its slope says
+    calls.clear()
+    backtrack(lambda t: (calls.append(t) or 1.0 - 0.1 * t + 1e6 * t**4, 0.0, t), 1.0, -0.1, 1.0, 1e-13)
+    assert calls == pytest.approx([1.0, 0.1, 0.01, 0.001])
+
+    # f flat within its rounding and the residual not smaller: the step must shrink more than
+    # 10-fold: 'stalled'
     calls.clear()
     f_new, t, stalled = backtrack(lambda t: (calls.append(t) or 1.0 + 1e-14, 1.0, t), 1.0, -1e-20, 1.0, 1e-13)
-    assert stalled and calls == [1.0, 0.5, 0.25, 0.125]
+    assert stalled and calls == [1.0, 0.1]
 
     # flat, but a smaller residual accepts the full step
     f_new, t, stalled = backtrack(lambda t: (1.0 + 1e-14, 0.5, t), 1.0, -1e-20, 1.0, 1e-13)

@@ -338,6 +338,15 @@ class _ChunkTerm:
     def linear_predictor(self, theta):
         return self.datafit.linear_predictor(theta)
 
+    def sample(self, max_rows, n_total):
+        """This chunk's part of an evenly spaced row sample of about ``max_rows`` rows in all:
+        ``(X_rows, codes, raw weights or None)``, in proportion to its rows."""
+        rows = max(1, math.ceil(max_rows * self.n_samples / n_total))
+        stride = max(1, self.n_samples // rows)
+        idx = np.arange(stride // 2, self.n_samples, stride)
+        sw = None if self.raw_weight is None else self.raw_weight[idx]
+        return self.datafit.data.gather(idx), self.codes[idx], sw
+
     def statistics(self, coef, intercept, fit_intercept):
         """Additive parts of :class:`logreg.stats.FitStatistics` for this chunk."""
         from .stats import compute_statistics
@@ -658,6 +667,36 @@ class DaskLogistic:
         return self.data.weight_sum
 
     @property
+    def n_samples(self):
+        return self.data.n_samples
+
+    @property
+    def dtype(self):
+        """X's dtype (float32 or float64)."""
+        return self.data.dtype
+
+    def sample(self, max_rows, compact=False):
+        """An in-memory data term on about ``max_rows`` evenly spaced rows, drawn from every
+        chunk in proportion to its rows and gathered here (``compact``: in float32 where the
+        in-memory term allows, as :meth:`logreg.objective.BinaryLogistic.sample`).
+
+        Returns
+        -------
+        logreg.objective.BinaryLogistic or MultinomialLogistic
+        """
+        if not self._parts:
+            raise RuntimeError("this distributed data term was released (release()); build a new one")
+        tasks = [dask.delayed(_call, pure=False)(p, "sample", int(max_rows), self.data.n_samples) for p in self._parts]
+        parts = self._runner.compute(*tasks)
+        Xs = [p[0] for p in parts]
+        X = sp.vstack(Xs, format="csr") if any(sp.issparse(x) for x in Xs) else np.concatenate(Xs)
+        y = np.concatenate([p[1] for p in parts])
+        weights = None if parts[0][2] is None else np.concatenate([p[2] for p in parts])
+        term = make_datafit(X, y, self.n_classes, weights, fit_intercept=self.fit_intercept)
+        # the in-memory term's own compact copy, if it takes one (float32 for the fused engine)
+        return term.sample(X.shape[0], compact) if compact else term
+
+    @property
     def client(self):
         """The distributed Client running the evaluations, or None (local scheduler)."""
         return self._runner.client
@@ -673,6 +712,10 @@ class DaskLogistic:
     def coef_mask(self):
         """Boolean mask of the penalised entries of theta (coefficients, not intercepts)."""
         return self._layout.coef_mask()
+
+    def invariant_basis(self, coef=False):
+        """As the in-memory data term: directions of theta that leave the softmax unchanged."""
+        return self._layout.invariant_basis(coef)
 
     def value(self, theta):
         """D(theta), float."""

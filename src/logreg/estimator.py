@@ -23,7 +23,7 @@ from ._validation import (
 )
 from .objective import Objective, intercept_start, make_datafit
 from .penalties import NoPenalty, make_penalty
-from .solvers import REGISTRY, resolve, warn_not_converged
+from .solvers import REGISTRY, resolve, solve_with_handover, warn_not_converged
 
 __all__ = ["LogisticRegression"]
 
@@ -263,7 +263,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         """
         from .stats import should_store
 
-        cheap = should_store(datafit.data.n_samples, datafit.n_params)
+        cheap = should_store(datafit.n_samples, datafit.n_params)
         self._stats_ = datafit.statistics(self.coef_, self.intercept_) if cheap else None
         self._diagnostics_ = None
         datafit.release()  # frees the chunks on the workers now, not at garbage collection
@@ -305,7 +305,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             if coef.shape[-1] == datafit.n_features:
                 theta0 = datafit.join(coef, self.intercept_ if classes.size > 2 else self.intercept_[0])
 
-        result = solver.solve(objective, theta0)
+        result = solve_with_handover(solver, objective, theta0)
 
         coef, intercept = datafit.split(result.theta)
         if classes.size > 2:
@@ -315,7 +315,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             intercept = intercept - intercept.mean()
             if isinstance(penalty, NoPenalty):
                 coef = coef - coef.mean(axis=0)
-        dtype = datafit.data.dtype
+        dtype = datafit.dtype
         self.classes_ = classes
         self.coef_ = np.atleast_2d(np.asarray(coef, dtype=dtype)).copy()
         self.intercept_ = np.atleast_1d(np.asarray(intercept, dtype=dtype)).copy()

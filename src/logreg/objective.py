@@ -41,6 +41,8 @@ __all__ = ["BinaryLogistic", "MultinomialLogistic", "Objective", "make_datafit",
 #: forward and the backward product.
 BLOCK_BYTES = 1 << 20
 
+_F32_MAX = float(np.finfo(np.float32).max)
+
 _POOL: ThreadPoolExecutor | None = None
 
 
@@ -126,7 +128,9 @@ class _BlockedData:
         else:
             sw = np.asarray(sample_weight, dtype=np.float64)
             self.weight_sum = float(sw.sum()) if weight_sum is None else float(weight_sum)
-            self.s = (sw / self.weight_sum).astype(X.dtype, copy=False)
+            # a row sample may hold only rows of zero weight: it then has no mean, and no rows that count
+            s = sw / self.weight_sum if self.weight_sum > 0 else np.zeros_like(sw)
+            self.s = s.astype(X.dtype, copy=False)
         self.dtype = X.dtype
         if block_rows is None:
             if self.sparse:
@@ -244,6 +248,18 @@ class _BlockedData:
         samples: it copies those rows."""
         return self.gather(rows, dtype), self.y[rows], (None if self.s is None else self.s[rows])
 
+    def sample_rows(self, max_rows):
+        """About ``max_rows`` evenly spaced row indices (every row when n is at most that)."""
+        stride = max(1, self.n_samples // max(1, int(max_rows)))
+        return np.arange(stride // 2, self.n_samples, stride)
+
+    def positive_counts(self, n_classes):
+        """Rows of positive weight in each class, shape (n_classes,)."""
+        y = np.asarray(self.y).astype(np.intp, copy=False)
+        if self.s is not None:
+            y = y[self.s > 0]
+        return np.bincount(y, minlength=n_classes)[:n_classes]
+
     def weights_at(self, rows):
         """Normalised weights of the rows in slice ``rows`` (a scalar when uniform)."""
         if self.s is None:
@@ -357,6 +373,10 @@ class BinaryLogistic:
             m[-1] = False
         return m
 
+    def invariant_basis(self, coef=False):
+        """None: the binary model has no direction of theta that leaves it unchanged."""
+        return None
+
     @property
     def weight_sum(self):
         return self.data.weight_sum
@@ -364,10 +384,34 @@ class BinaryLogistic:
     def _cast(self, w):
         return np.asarray(w, dtype=self.data.dtype)
 
-    def take_rows(self, rows, dtype=None):
-        """The same data term on ``rows`` only (a copy of them, in ``dtype`` if given):
-        the weighted mean over the sample."""
+    @property
+    def n_samples(self):
+        return self.data.n_samples
+
+    @property
+    def dtype(self):
+        """X's dtype (float32 or float64)."""
+        return self.data.dtype
+
+    def class_counts(self):
+        """Rows of positive weight in each class, shape (n_classes,)."""
+        return self.data.positive_counts(self.n_classes)
+
+    def sample(self, max_rows, compact=False):
+        """The same data term on about ``max_rows`` evenly spaced rows (a copy of them): the
+        weighted mean over the sample, an estimate of this one.
+
+        ``compact`` copies dense rows straight into float32 where the fused kernels read
+        them (half the memory; a rough solve needs no more digits), unless their products
+        would overflow float32.
+        """
+        rows = self.data.sample_rows(max_rows)
+        dtype = None
+        if compact and self.engine == "fused" and not self.data.sparse and self.data.dtype != np.float32:
+            dtype = np.float32
         X, y, s = self.data.take(rows, dtype)
+        if dtype is not None and not max(float(X.max()), -float(X.min())) ** 2 * rows.size < _F32_MAX:
+            X, y, s = self.data.take(rows)  # values whose sums of products overflow float32
         return BinaryLogistic(X, y, s, fit_intercept=self.fit_intercept, engine=self.engine)
 
     # -- evaluations ------------------------------------------------------
@@ -670,6 +714,31 @@ class MultinomialLogistic:
             m[self.n_classes * self.n_features :] = False
         return m
 
+    def invariant_basis(self, coef=False):
+        """Orthonormal directions of theta along which the softmax does not change.
+
+        One shift of every class's intercept, and with ``coef`` (no penalty)
+        one shift of every class's coefficient of each feature.
+
+        Returns
+        -------
+        ndarray of shape (n_params, k) or None
+        """
+        K, d = self.n_classes, self.n_features
+        cols = []
+        if self.fit_intercept:
+            u = np.zeros(self.n_params)
+            u[K * d :] = 1.0
+            cols.append(u)
+        if coef:
+            for j in range(d):
+                u = np.zeros(self.n_params)
+                u[j : K * d : d] = 1.0
+                cols.append(u)
+        if not cols:
+            return None
+        return np.column_stack(cols) / np.sqrt(K)
+
     @property
     def weight_sum(self):
         return self.data.weight_sum
@@ -677,10 +746,23 @@ class MultinomialLogistic:
     def _cast(self, W):
         return np.asarray(W, dtype=self.data.dtype)
 
-    def take_rows(self, rows, dtype=None):
-        """The same data term on ``rows`` only (a copy of them, in ``dtype`` if given):
-        the weighted mean over the sample."""
-        X, y, s = self.data.take(rows, dtype)
+    @property
+    def n_samples(self):
+        return self.data.n_samples
+
+    @property
+    def dtype(self):
+        """X's dtype (float32 or float64)."""
+        return self.data.dtype
+
+    def class_counts(self):
+        """Rows of positive weight in each class, shape (n_classes,)."""
+        return self.data.positive_counts(self.n_classes)
+
+    def sample(self, max_rows, compact=False):
+        """The same data term on about ``max_rows`` evenly spaced rows (a copy of them), as
+        :meth:`BinaryLogistic.sample` (``compact`` has no effect: no float32 engine here)."""
+        X, y, s = self.data.take(self.data.sample_rows(max_rows))
         return MultinomialLogistic(X, y, self.n_classes, s, fit_intercept=self.fit_intercept)
 
     def linear_predictor(self, theta):
@@ -885,10 +967,10 @@ class Objective:
         self.n_params = datafit.n_params
         self.n_passes = 0
 
-    def take_rows(self, rows, dtype=None):
-        """The objective with the data term's mean taken over ``rows`` only (same penalty):
-        an estimate of J from a sample, for a cheap first solve (X copied into ``dtype``)."""
-        return Objective(self.datafit.take_rows(rows, dtype), self.penalty)
+    def sample(self, max_rows, compact=False):
+        """The objective with the data term's mean over about ``max_rows`` evenly spaced rows
+        (same penalty): an estimate of J for a cheap first solve (see the data terms' ``sample``)."""
+        return Objective(self.datafit.sample(max_rows, compact), self.penalty)
 
     @property
     def smooth(self):
@@ -941,6 +1023,30 @@ class Objective:
         D = self.datafit.hessian_diag(theta)
         D[self.mask] += self.penalty.hess_diag(theta[self.mask])
         return D
+
+    def l1_weights(self):
+        """alpha_l1 for each entry of theta (0 on intercepts), or None for a smooth penalty."""
+        if self.penalty.smooth:
+            return None
+        lam = np.zeros(self.n_params)
+        lam[self.mask] = self.penalty.l1_weight
+        return lam
+
+    def project(self, v):
+        """``v`` without its part along directions that leave J unchanged, shape (n_params,).
+
+        The softmax is unchanged by one shift of every class's intercept (and,
+        without a penalty, by one shift of every class's coefficient vector):
+        a null direction of the Hessian that a Newton step must not wander
+        along (its length there is rounding noise, and large intercepts cost
+        z its digits).  Binary models have none: ``v`` is returned as is.
+        """
+        N = self.invariant_basis()
+        return v if N is None else v - N @ (N.T @ v)
+
+    def invariant_basis(self):
+        """Orthonormal basis of the directions that leave J unchanged, shape (n_params, k), or None."""
+        return self.datafit.invariant_basis(coef=self.penalty.vanishes)
 
     def prox(self, theta, step):
         """Proximal step of the non-smooth part (identity when smooth)."""

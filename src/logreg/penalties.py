@@ -29,6 +29,16 @@ class Penalty:
     smooth = True
     alpha = 0.0
 
+    @property
+    def l1_weight(self):
+        """The weight of ||w||_1 in the penalty (0 for smooth penalties)."""
+        return 0.0
+
+    @property
+    def vanishes(self):
+        """True when the penalty is zero for every w (the unpenalised fit)."""
+        return self.alpha == 0.0
+
     def value(self, w):
         """alpha * r(w), float."""
         raise NotImplementedError
@@ -106,6 +116,10 @@ class ElasticNet(Penalty):
     @property
     def alpha_l1(self):
         return self.alpha * self.l1_ratio
+
+    @property
+    def l1_weight(self):
+        return self.alpha_l1
 
     @property
     def alpha_l2(self):

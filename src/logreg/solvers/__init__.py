@@ -9,8 +9,18 @@ from __future__ import annotations
 
 from . import cd, gd, lbfgs, newton  # noqa: F401  (registration)
 from .base import REGISTRY, Solver, SolverResult, get_solver, register, warn_not_converged
+from .handover import solve_with_handover
 
-__all__ = ["REGISTRY", "Solver", "SolverResult", "get_solver", "register", "resolve", "warn_not_converged"]
+__all__ = [
+    "REGISTRY",
+    "Solver",
+    "SolverResult",
+    "get_solver",
+    "register",
+    "resolve",
+    "solve_with_handover",
+    "warn_not_converged",
+]
 
 
 def resolve(name, *, penalty, n_params, X):

@@ -16,17 +16,13 @@ hundreds.  For many parameters (no Hessian) use 'gd' (proximal gradient).
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
-from .base import Solver, SolverResult, backtrack, register
+from .base import Solver, register
+from .loop import descend
 from .newton import EXACT_MAX_PARAMS, hessian_rows
-
-
-def _l1_weight(objective):
-    """alpha_l1 per entry of theta (0 on the intercept and for smooth penalties)."""
-    lam = np.zeros(objective.n_params)
-    lam[objective.mask] = getattr(objective.penalty, "alpha_l1", 0.0)
-    return lam
 
 
 def _cd_quadratic(H, g, theta, lam, max_sweeps=200, tol=1e-10):
@@ -90,37 +86,12 @@ class ProximalNewtonCD(Solver):
                 "with this many parameters use solver='gd' (proximal gradient) or 'auto'"
             )
         max_rows = hessian_rows(objective, self.options.get("hessian_rows", "auto"))
-        lam = _l1_weight(objective)
-        theta = np.array(theta0, dtype=np.float64)
-        f, g = objective.value_and_grad(theta)
-        J = f + float(lam @ np.abs(theta))
-        history = [J]
-        gnorm = objective.optimality(theta, g)
-        converged = gnorm <= self.tol
-        it = 0
-        rounding = objective.rounding
-        message = ""
-        while not converged and it < self.max_iter:
-            it += 1
-            H = objective.hessian(theta, max_rows=max_rows, offset=it)  # fresh rows, as in newton
-            D = _cd_quadratic(H, g, theta, lam, tol=min(1e-6, 0.1 * self.tol))
-            # predicted decrease of J along D (negative unless theta is optimal for the model)
-            decrease = g @ D + float(lam @ (np.abs(theta + D) - np.abs(theta)))
-            if not decrease < 0:
-                break
+        lam = objective.l1_weights()
+        lam = np.zeros(objective.n_params) if lam is None else lam
+        calls = itertools.count(1)  # fresh rows for each Hessian, as in newton
 
-            def trial(t, D=D, theta=theta):
-                cand = theta + t * D
-                f_new, g_new = objective.value_and_grad(cand)
-                return f_new + float(lam @ np.abs(cand)), objective.optimality(cand, g_new), (cand, f_new, g_new)
+        def direction(theta, g):
+            H = objective.hessian(theta, max_rows=max_rows, offset=next(calls))
+            return _cd_quadratic(H, g, theta, lam, tol=min(1e-6, 0.1 * self.tol))
 
-            J_new, (cand, f_new, g_new), stalled = backtrack(trial, J, decrease, gnorm, rounding)
-            if stalled:
-                message = f"the objective stopped decreasing at |grad|_inf = {gnorm:.3g} (the data's precision)"
-                break
-            theta, f, g, J = cand, f_new, g_new, J_new
-            gnorm = objective.optimality(theta, g)
-            history.append(J)
-            self._report(it, J, gnorm)
-            converged = gnorm <= self.tol
-        return SolverResult(theta, it, bool(converged), history, gnorm, objective.n_passes, message)
+        return descend(objective, theta0, direction, tol=self.tol, max_iter=self.max_iter, report=self._report)

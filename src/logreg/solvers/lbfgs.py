@@ -57,4 +57,8 @@ class LBFGS(Solver):
         theta = res.x
         gnorm = float(np.max(np.abs(res.jac))) if res.jac.size else 0.0
         converged = gnorm <= self.tol
-        return SolverResult(theta, int(res.nit), bool(converged), history, gnorm, objective.n_passes, str(res.message))
+        # stopped before max_iter without reaching tol: its line search found no lower J
+        stalled = not converged and int(res.nit) < self.max_iter
+        return SolverResult(
+            theta, int(res.nit), bool(converged), history, gnorm, objective.n_passes, str(res.message), stalled
+        )

@@ -17,28 +17,19 @@ import itertools
 import numpy as np
 from scipy import linalg
 
-from .base import Solver, SolverResult, backtrack, register
+from .base import Solver, register
+from .loop import descend
 
 #: Above this many parameters the Hessian is not formed.
 EXACT_MAX_PARAMS = 500
-
-_F32_MAX = float(np.finfo(np.float32).max)
 
 #: The presolve's sample is at most this share of the rows (1/20: a copy of
 #: 5% of X at most).
 PRESOLVE_SHARE = 20
 
-
-def _has_every_class(datafit, rows):
-    """True when ``rows`` hold at least 10 rows of positive weight of every class (a
-    sample's optimum is meaningless for a class it lacks: its intercept would run off
-    to -inf; a sample of zero weight has no mean at all)."""
-    data = datafit.data
-    y = np.asarray(data.y[rows]).astype(np.intp)
-    if data.s is not None:
-        y = y[data.s[rows] > 0]
-    counts = np.bincount(y, minlength=datafit.n_classes)
-    return bool(counts.size == datafit.n_classes and np.all(counts >= 10))
+#: A sample in which a class has fewer rows of positive weight than this is
+#: no estimate of J (that class's intercept would run off to -inf).
+PRESOLVE_MIN_CLASS_ROWS = 10
 
 
 def hessian_rows(objective, option="auto"):
@@ -47,12 +38,20 @@ def hessian_rows(objective, option="auto"):
     if option != "auto":
         return option
     keep = max(20000, 50 * objective.n_params)
-    n = objective.datafit.data.n_samples
-    return keep if n > 4 * keep else None
+    return keep if objective.datafit.n_samples > 4 * keep else None
 
 
-def _newton_direction(H, g):
-    """Solve H p = -g; H is PSD, possibly singular (softmax, separable data)."""
+def _newton_direction(H, g, N=None):
+    """Solve H p = -g for the Newton step, shape (n,).
+
+    H is positive semi-definite.  Its known null directions N (the softmax's
+    invariant shifts; g has no part along them) are filled in as N N^T times
+    H's scale, so the Cholesky factorisation sees a definite matrix and the
+    step has no part along N.  Any other singularity (separable data, exactly
+    collinear columns) falls back to the minimum-norm solution on H's range.
+    """
+    if N is not None:
+        H = H + (np.trace(H) / H.shape[0]) * (N @ N.T)
     try:
         c = linalg.cho_factor(H, check_finite=False)
         p = -linalg.cho_solve(c, g, check_finite=False)
@@ -60,7 +59,6 @@ def _newton_direction(H, g):
             return p
     except linalg.LinAlgError:
         pass
-    # semi-definite: minimum-norm solution on the range of H
     vals, vecs = linalg.eigh(H)
     keep = vals > vals.max() * 1e-12 if vals.size else vals > 0
     return -(vecs[:, keep] @ ((vecs[:, keep].T @ g) / vals[keep]))
@@ -80,6 +78,15 @@ class Newton(Solver):
         always exact, so the fixed point is the exact optimum and only the
         rate changes).  None uses every row; 'auto' (default) keeps
         max(20000, 50 * n_params) rows once n is four times that.
+    fresh_rows : bool
+        Draw a different sample of rows for each Hessian (default True), so
+        that the sampling errors of successive steps do not add up along the
+        same directions; False reuses the first sample.
+    presolve : bool
+        With a sub-sampled Hessian, first solve J on a 1/20 row sample
+        (default True).
+    max_cg : int
+        Conjugate-gradient iterations per Newton-CG step (default 200).
     """
 
     name = "newton"
@@ -100,14 +107,13 @@ class Newton(Solver):
         max_rows = self._hessian_rows(objective)
         if max_rows is not None and self.options.get("presolve", True):
             theta0 = self._presolve(objective, theta0, max_rows)
-
-        calls = itertools.count()  # the n-th Hessian takes sample offset n
+        calls = itertools.count()
+        fresh = self.options.get("fresh_rows", True)
+        N = objective.invariant_basis()
 
         def direction(theta, g):
-            # a different sample of rows each iteration: the sampling errors of
-            # successive Newton steps do not add up along the same directions
-            # (P1: 10 iterations instead of 12)
-            return _newton_direction(objective.hessian(theta, max_rows=max_rows, offset=next(calls)), g)
+            offset = next(calls) if fresh else 0
+            return _newton_direction(objective.hessian(theta, max_rows=max_rows, offset=offset), g, N)
 
         return self._iterate(objective, theta0, direction)
 
@@ -116,48 +122,28 @@ class Newton(Solver):
 
         Far from the optimum a Newton step needs only a rough J, and m rows
         estimate it to within ~n_params / (2 m) (the excess of a sample's
-        optimum); the sample is copied once, in float32 (at most
-        1/PRESOLVE_SHARE of X, half of that in bytes; in X's precision when
-        its products would overflow float32), and solved in cache, its
-        Hessians from an eighth of it.  On P1 (1e6 x 100) it replaces two of
-        ten Newton iterations (three passes over X) and costs about as much
-        time as it saves there (~50 ms in a fresh process, most of it faulting
-        in the sample's memory); the passes it saves grow with n, its cost
-        does not.  Skipped (theta0 returned) when n is too small for the
-        sample to be cheap, when the sample lacks a class (of positive weight),
-        or when its solve does not end finite.
+        optimum); the sample is copied once (in float32 where the engine
+        allows) and solved in cache, its Hessians from an eighth of it.  The
+        passes it saves grow with n, its cost does not.  Skipped (theta0
+        returned) when n is too small for the sample to be cheap, when a class
+        has too few rows of positive weight in the sample, or when its solve
+        does not end finite.
         """
-        take_rows = getattr(objective, "take_rows", None)
-        data = getattr(objective.datafit, "data", None)
-        if take_rows is None or data is None:
+        if objective.datafit.n_samples < PRESOLVE_SHARE * max_rows:
             return theta0
-        n = data.n_samples
-        if n < PRESOLVE_SHARE * max_rows:
-            return theta0
-        stride = n // max_rows
-        rows = np.arange(stride // 2, n, stride)
-        if not _has_every_class(objective.datafit, rows):
-            return theta0
-        # in float32: the sample's optimum is a rough start (J to ~1e-2), float32 rounds at 1e-7,
-        # and the copy is half the memory (fresh memory is slow to fault in on virtual machines)
-        # (fused kernels only: the float32 gather is a numba kernel, and a graph-engine fit that
-        # starts numba's compiler for it grows by ~100 MB)
-        fused = getattr(objective.datafit, "engine", None) == "fused"
-        sample = take_rows(rows, np.float32 if fused else None)
+        sample = objective.sample(max_rows, compact=True)
         objective.n_passes += 1  # it reads a fraction of X, counted as a pass like a sampled Hessian
-        m = rows.size
-        Xs = sample.datafit.data.X
-        if Xs.dtype == np.float32 and not max(float(Xs.max()), -float(Xs.min())) ** 2 * m < _F32_MAX:
-            # values whose sums of products overflow float32 (or that did themselves): X's precision
-            sample = take_rows(rows)
+        if not np.all(sample.datafit.class_counts() >= PRESOLVE_MIN_CLASS_ROWS):
+            return theta0
+        m = sample.datafit.n_samples
         # the sample's own optimum is worth n_params / (2 m) of J; solve it to 1% of that
         decrement_tol = 0.01 * objective.n_params / (2.0 * m)
         sub_rows = max(m // 8, min(m, 10 * objective.n_params))
         calls = itertools.count()
+        N = sample.invariant_basis()
 
         def direction(theta, g):
-            H = sample.hessian(theta, max_rows=sub_rows, offset=next(calls))
-            return _newton_direction(H, g)
+            return _newton_direction(sample.hessian(theta, max_rows=sub_rows, offset=next(calls)), g, N)
 
         result = self._iterate(sample, theta0, direction, decrement_tol=decrement_tol, report=False, max_iter=10)
         theta = result.theta
@@ -174,65 +160,16 @@ class Newton(Solver):
         return self._iterate(objective, theta0, direction)
 
     def _iterate(self, objective, theta0, direction, *, decrement_tol=None, report=True, max_iter=None):
-        """Newton iterations with an Armijo line search along ``direction(theta, g)``.
-
-        ``decrement_tol`` also stops once the step's predicted decrease of J,
-        -g.p / 2, is at most this (the presolve's criterion); ``report=False``
-        calls no callback; ``max_iter`` overrides the solver's.
-        """
-        max_iter = self.max_iter if max_iter is None else max_iter
-        theta = np.array(theta0, dtype=np.float64)
-        f, g = objective.value_and_grad(theta)
-        history = [f]
-        gnorm = objective.optimality(theta, g)
-        it = 0
-        converged = gnorm <= self.tol
-        rounding = objective.rounding
-        message = ""
-        best, since_best = gnorm, 0
-        while not converged and it < max_iter:
-            p = direction(theta, g)
-            slope = g @ p
-            if not slope < 0:  # numerical trouble: fall back to steepest descent
-                p, slope = -g, -(g @ g)
-            if decrement_tol is not None and -0.5 * slope <= decrement_tol:
-                converged = True
-                break
-            it += 1
-
-            def trial(t, p=p, theta=theta):
-                cand = theta + t * p
-                f_new, g_new = objective.value_and_grad(cand)
-                return f_new, np.max(np.abs(g_new)), (cand, g_new)
-
-            f_new, (cand, g_new), stalled = backtrack(trial, f, slope, np.max(np.abs(g)), rounding)
-            if stalled:
-                # no step along a descent direction lowers f: f and its gradient are
-                # at the precision of the data, and tol asks for more than that
-                message = (
-                    f"the objective stopped decreasing at |grad|_inf = {gnorm:.3g} (the precision of the "
-                    "data and of the gradient's sums); a tol below that cannot be reached"
-                )
-                break
-            theta, f, g = cand, f_new, g_new
-            gnorm = objective.optimality(theta, g)
-            history.append(f)
-            if report:
-                self._report(it, f, gnorm)
-            converged = gnorm <= self.tol
-            # Newton steps at least halve the gradient every few iterations; five without
-            # that mean the gradient is rounding noise (float32 data, a tol below precision)
-            if gnorm < 0.5 * best:
-                best, since_best = gnorm, 0
-            else:
-                since_best += 1
-                if since_best >= 5 and not converged:
-                    message = (
-                        f"the gradient stopped shrinking at |grad|_inf = {gnorm:.3g} (the precision of the "
-                        "data and of the gradient's sums); a tol below that cannot be reached"
-                    )
-                    break
-        return SolverResult(theta, it, bool(converged), history, gnorm, objective.n_passes, message)
+        """:func:`~logreg.solvers.loop.descend` with this solver's tol, max_iter and reporting."""
+        return descend(
+            objective,
+            theta0,
+            direction,
+            tol=self.tol,
+            max_iter=self.max_iter if max_iter is None else max_iter,
+            report=self._report if report else None,
+            decrement_tol=decrement_tol,
+        )
 
 
 def _pcg(hessp, g, D, max_iter):

@@ -1,0 +1,112 @@
+"""The descent loop the Newton-type solvers share: direction, line search, history, stopping.
+
+A solver supplies only its direction (a Newton step from the Hessian or from
+conjugate gradients, a proximal Newton step from coordinate descent); this
+loop takes the step with :func:`~logreg.solvers.base.backtrack` on the whole
+objective ``J = F + alpha_l1 ||w||_1``, keeps the history, and decides when
+to stop:
+
+* converged: the optimality residual (max-norm of the minimum-norm
+  subgradient of J) is at most ``tol``;
+* ``max_iter`` iterations;
+* stalled: no step along a descent direction lowers J by more than its
+  rounding, or J stays flat within its rounding for three iterations while
+  the residual does not halve.  Only then does the result say ``stalled``,
+  and :func:`~logreg.solvers.handover.hand_over` may check the claim with
+  another solver.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .base import SolverResult, backtrack
+
+__all__ = ["descend"]
+
+#: Consecutive iterations with J flat within its rounding (and the residual not
+#: halving) that mean the data's precision is reached.
+FLAT_ITERATIONS = 3
+
+
+def descend(objective, theta0, direction, *, tol, max_iter, report=None, decrement_tol=None):
+    """Minimise ``objective`` from ``theta0`` along ``direction(theta, grad)``.
+
+    Parameters
+    ----------
+    objective : logreg.objective.Objective
+    theta0 : ndarray of shape (n_params,)
+    direction : callable
+        ``direction(theta, grad) -> ndarray of shape (n_params,)``, a step
+        that the line search starts at full length.
+    tol : float
+    max_iter : int
+    report : callable, optional
+        ``report(iteration, J, residual)`` after each iteration.
+    decrement_tol : float, optional
+        Also stop once the step's predicted decrease of J is at most twice
+        this (a Newton decrement criterion, for rough solves).
+
+    Returns
+    -------
+    SolverResult
+    """
+    lam = objective.l1_weights()
+
+    def l1(th):
+        return float(lam @ np.abs(th)) if lam is not None else 0.0
+
+    theta = objective.project(np.array(theta0, dtype=np.float64))
+    f, g = objective.value_and_grad(theta)
+    J = f + l1(theta)
+    history = [J]
+    gnorm = objective.optimality(theta, g)
+    converged = gnorm <= tol
+    rounding = objective.rounding
+    it, flat, message, stalled = 0, 0, "", False
+    while not converged and it < max_iter:
+        p = objective.project(direction(theta, g))
+        decrease = g @ p + (l1(theta + p) - l1(theta))
+        if not decrease < 0:
+            if lam is not None:
+                stalled = True
+                message = f"no descent direction at |grad|_inf = {gnorm:.3g}: the model of J is at its rounding"
+                break
+            p, decrease = -g, -(g @ g)  # numerical trouble in the direction: steepest descent
+        if decrement_tol is not None and -0.5 * decrease <= decrement_tol:
+            converged = True
+            break
+        it += 1
+
+        def trial(t, p=p, theta=theta):
+            cand = theta + t * p
+            f_new, g_new = objective.value_and_grad(cand)
+            return f_new + l1(cand), objective.optimality(cand, g_new), (cand, f_new, g_new)
+
+        J_new, (cand, f_new, g_new), failed = backtrack(trial, J, decrease, gnorm, rounding)
+        if failed:
+            stalled = True
+            message = (
+                f"no step lowered J by more than its rounding at |grad|_inf = {gnorm:.3g} "
+                "(the precision of the data and of the gradient's sums)"
+            )
+            break
+        drop = J - J_new
+        previous = gnorm
+        theta, f, g, J = cand, f_new, g_new, J_new
+        gnorm = objective.optimality(theta, g)
+        history.append(J)
+        if report is not None:
+            report(it, J, gnorm)
+        converged = gnorm <= tol
+        # near the optimum J changes by ~|grad|^2, below its rounding, while Newton still halves
+        # the gradient: only flat J *and* a gradient that stopped shrinking is rounding noise
+        flat = flat + 1 if drop <= rounding * max(1.0, abs(J)) and gnorm > 0.5 * previous else 0
+        if flat >= FLAT_ITERATIONS and not converged:
+            stalled = True
+            message = (
+                f"J stayed within its rounding for {flat} iterations at |grad|_inf = {gnorm:.3g} "
+                "(the precision of the data and of the gradient's sums)"
+            )
+            break
+    return SolverResult(theta, it, bool(converged), history, gnorm, objective.n_passes, message, stalled)
