@@ -168,6 +168,8 @@ def test_constant_column_is_named():
         assert len(const) == 1 and "'const7'" in str(const[0].message) and "'x'" not in str(const[0].message)
         # a constant is collinear with the intercept: reported once, as constant
         assert len(_of(rec, CollinearityWarning)) == 1
+        # "not identified" is true only without a penalty; with one, the penalty pins them down
+        assert ("not identified without a penalty" in str(const[0].message)) == (model.penalty is None)
 
 
 def test_constant_column_without_intercept_is_fine_unless_zero():

@@ -148,7 +148,7 @@ def _column_is_constant(X, j):
 
 
 # --------------------------------------------------------------------------- columns
-def _constant_columns(X, Xs, names, fit_intercept):
+def _constant_columns(X, Xs, names, fit_intercept, penalized):
     # sparse: exact ranges in O(nnz); dense: the sample screens, all rows confirm
     mn, mx = _sparse_column_range(X) if sp.issparse(X) else (Xs.min(axis=0), Xs.max(axis=0))
     const, findings = [], []
@@ -171,8 +171,14 @@ def _constant_columns(X, Xs, names, fit_intercept):
         findings.append(
             Diagnostic(
                 ConstantFeatureWarning,
-                f"Constant column(s) {_quote(cols)} ({values}): {what}; their coefficients are not identified "
-                "without a penalty. Drop them (check the filter or join that produced them).",
+                f"Constant column(s) {_quote(cols)} ({values}): {what}; "
+                + (
+                    "the penalty sets their coefficients to 0 (or to a share of the intercept), so they only "
+                    "cost time. "
+                    if penalized
+                    else "their coefficients are not identified without a penalty. "
+                )
+                + "Drop them (check the filter or join that produced them).",
                 tuple(cols),
             )
         )
@@ -575,7 +581,7 @@ def _diagnose(model, X, y, sample_weight):
         # sparse data under a penalty (text, one-hot): empty or rare columns are routine and
         # harmless, and their spread says nothing about scaling; nothing here to warn about
         return findings
-    const, found = _constant_columns(X, Xs, names, model.fit_intercept)
+    const, found = _constant_columns(X, Xs, names, model.fit_intercept, _is_penalized(model))
     findings += found
     if unpenalized:
         findings += _collinearity(X, Xs, names, const, model.fit_intercept)
