@@ -220,6 +220,10 @@ def test_summary_from_the_model_file_and_recomputed(work):
         "summary", "-m", work / "model.json", work / "train.csv", "--cov-type", "cluster", "--groups", "grade"
     )
     assert cluster.exit_code == 0 and "Cluster-robust covariance over 3 groups" in cluster.stdout
+    hc3 = json.loads(
+        run("summary", "-m", work / "model.json", work / "train.csv", "--cov-type", "HC3", "--json").stdout
+    )
+    assert hc3["cov_type"] == "HC3" and hc3["coefficients"][1]["std_err"] > robust["coefficients"][1]["std_err"]
 
 
 # ------------------------------------------------------- evaluate and report
@@ -376,6 +380,7 @@ BAD_INPUTS = {
     "fit model over its data": (["fit", "{d}/train.csv", "-t", "label", "-m", "{d}/train.csv"], "also an input"),
     "summary model pickle": (["summary", "-m", "{d}/model.pkl"], "pickle"),
     "summary cluster without data": (["summary", "-m", "{d}/model.json", "--cov-type", "cluster"], "--groups"),
+    "summary HC3 without data": (["summary", "-m", "{d}/model.json", "--cov-type", "HC3"], "needs the training DATA"),
     "summary without statistics": (["summary", "-m", "{d}/nostats.json"], "give the training data"),
     "explain data without target": (["explain", "--data", "{d}/train.csv"], "--target"),
     "report parent missing": (

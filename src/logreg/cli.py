@@ -651,7 +651,7 @@ def _read_labelled(data, mf, target, weight, missing, extra_column=None):
     return design
 
 
-COV_TYPES = ("nonrobust", "HC0", "HC1", "cluster")
+COV_TYPES = ("nonrobust", "HC0", "HC1", "HC2", "HC3", "cluster")
 
 
 @app.command()
@@ -663,7 +663,9 @@ def summary(
     ] = None,
     target: TrainedTargetOpt = None,
     weight: TrainedWeightOpt = None,
-    cov_type: Annotated[str, typer.Option(help="nonrobust, HC0, HC1 or cluster.")] = "nonrobust",
+    cov_type: Annotated[
+        str, typer.Option(help="nonrobust, HC0, HC1, HC2, HC3 (with DATA) or cluster (with DATA).")
+    ] = "nonrobust",
     groups: Annotated[str | None, typer.Option(help="Cluster column for --cov-type cluster.")] = None,
     alpha: Annotated[float, typer.Option(help="Confidence intervals at level 1 − alpha.")] = 0.05,
     missing: MissingOpt = "refuse",
@@ -682,6 +684,8 @@ def summary(
         raise BadInput(f"--alpha must be in (0, 1), got {alpha:g}")
     if cov_type == "cluster" and (groups is None or data is None):
         raise BadInput("--cov-type cluster needs the training DATA and --groups COLUMN")
+    if cov_type in ("HC2", "HC3") and data is None:
+        raise BadInput(f"--cov-type {cov_type} needs the training DATA (each row's leverage)")
     if groups is not None and cov_type != "cluster":
         raise BadInput("--groups is only used with --cov-type cluster")
     _check_missing(missing)

@@ -75,7 +75,7 @@ _BLOCK_BYTES = 1 << 21
 
 COLUMNS = ["coef", "std_err", "z", "p_value", "ci_lower", "ci_upper"]
 INTERCEPT_NAME = "const"
-COV_TYPES = ("nonrobust", "HC0", "HC1", "cluster")
+COV_TYPES = ("nonrobust", "HC0", "HC1", "HC2", "HC3", "cluster")
 WEIGHT_TYPES = ("frequency", "probability")
 
 
@@ -112,6 +112,8 @@ class FitStatistics:
     cluster_meat : ndarray of shape (P, P) or None
         sum_g u_g u_g^T over the groups given to :func:`compute_statistics`.
     n_groups : int or None
+    max_leverage : float or None
+        The largest leverage h_i, when the meats are the HC2 / HC3 ones.
     """
 
     n_classes: int
@@ -128,6 +130,7 @@ class FitStatistics:
     meat_prob: np.ndarray | None = None
     cluster_meat: np.ndarray | None = None
     n_groups: int | None = None
+    max_leverage: float | None = None
 
 
 def should_store(n_samples, n_params):
@@ -357,7 +360,7 @@ def _covariance(st, model, cov_type, weight_type):
             pen_diag[k * p + int(st.fit_intercept) : (k + 1) * p] = pen
     if cov_type == "nonrobust":
         meat = None
-    elif cov_type in ("HC0", "HC1"):
+    elif cov_type in ("HC0", "HC1", "HC2", "HC3"):
         meat = st.meat if (weight_type == "frequency" or st.meat_prob is None) else st.meat_prob
     else:
         meat = st.cluster_meat
@@ -655,11 +658,15 @@ def summarize(
     sample_weight : array-like of shape (n_samples,), optional
         The training weights (with X); the model's ``class_weight`` is applied
         on top, as in ``fit``.
-    cov_type : {'nonrobust', 'HC0', 'HC1', 'cluster'}, default='nonrobust'
+    cov_type : {'nonrobust', 'HC0', 'HC1', 'HC2', 'HC3', 'cluster'}, default='nonrobust'
         'nonrobust' inverts the Fisher information; 'HC0' and 'HC1' are the
-        sandwich estimators (HC1 = HC0 n/(n-k)); 'cluster' is cluster-robust
-        by ``groups`` with statsmodels' (and Stata's) small-sample correction.
-        Note that statsmodels' discrete models give HC0 for 'HC1'.
+        sandwich estimators (HC1 = HC0 n/(n-k)); 'HC2' and 'HC3' divide each
+        row's squared score by (1 - h_i) and (1 - h_i)^2, h_i its leverage, as
+        R's ``sandwich::vcovHC`` for glm (binary models only, and they need X
+        and y: see :mod:`logreg.inference.leverage`); 'cluster' is
+        cluster-robust by ``groups`` with statsmodels' (and Stata's)
+        small-sample correction.  Note that statsmodels' discrete models and
+        GLM give HC0 for 'HC1', 'HC2' and 'HC3'.
     groups : array-like of shape (n_samples,), optional
         Cluster labels, required for (and only used by) ``cov_type='cluster'``.
     alpha : float, default=0.05
@@ -714,7 +721,14 @@ def summarize(
         st = compute_statistics(
             Xv, codes, n_classes, sw, model.coef_, model.intercept_, model.fit_intercept, groups=groups
         )
+        if cov_type in ("HC2", "HC3"):
+            st = _with_leverage_meat(st, Xv, codes, sw, model, cov_type, weight_type)
     else:
+        if cov_type in ("HC2", "HC3"):
+            raise ValueError(
+                f"cov_type={cov_type!r} needs each row's leverage, which fit does not store: "
+                f"pass the training data, model.summary(X, y, cov_type={cov_type!r})"
+            )
         if cov_type == "cluster":
             raise ValueError(
                 "cov_type='cluster' needs the per-cluster scores, which fit does not store: "
@@ -781,6 +795,11 @@ def summarize(
     elif cov_type in ("HC0", "HC1"):
         corr = "" if cov_type == "HC0" else f", times n/(n-k) = {nobs:g}/{nobs - k:g}"
         notes.append(f"Heteroscedasticity-robust sandwich covariance ({cov_type}{corr}).")
+    elif cov_type in ("HC2", "HC3"):
+        notes.append(
+            f"Heteroscedasticity-robust sandwich covariance ({cov_type}: squared scores divided by "
+            f"(1 - h_i){'' if cov_type == 'HC2' else '^2'}, h_i the leverage; largest h_i = {st.max_leverage:.3g})."
+        )
     else:
         notes.append(f"Cluster-robust covariance over {st.n_groups} groups, with the correction G/(G-1)*(n-1)/(n-k).")
     if n_classes > 2:
@@ -842,6 +861,26 @@ def summarize(
         valid_inference=not penalized,
         notes=notes,
     )
+
+
+def _with_leverage_meat(st, X, codes, sw, model, cov_type, weight_type):
+    """``st`` with its meats replaced by the HC2 / HC3 meat (:mod:`logreg.inference.leverage`)."""
+    import dataclasses
+
+    from .inference.leverage import leverage_meat
+
+    if st.n_classes != 2:
+        raise ValueError(
+            f"cov_type={cov_type!r} is defined for binary models only (a multinomial row has no scalar "
+            "leverage); use cov_type='HC0' or 'HC1'"
+        )
+    pen = _penalty_curvature(model)
+    pen_diag = np.full(st.params.size, pen)
+    if st.fit_intercept:
+        pen_diag[0] = 0.0
+    bread_inv, _ = _inverse(st.fisher + np.diag(pen_diag))
+    meat, hmax = leverage_meat(X, codes, sw, st.params, st.fit_intercept, bread_inv, cov_type, weight_type)
+    return dataclasses.replace(st, meat=meat, meat_prob=meat, max_leverage=hmax)
 
 
 def _label(c):
