@@ -56,8 +56,11 @@ from .penalties import penalty_kind
 __all__ = [
     "FitStatistics",
     "LogisticSummary",
+    "TestResult",
     "compute_statistics",
     "fit_statistics",
+    "lr_test",
+    "wald_test",
     "should_store",
     "summarize",
     "term_names",
@@ -886,3 +889,7 @@ def _with_leverage_meat(st, X, codes, sw, model, cov_type, weight_type):
 def _label(c):
     """A class label as a plain Python value (JSON-friendly)."""
     return c.item() if isinstance(c, np.generic) else c
+
+
+# tests of hypotheses live in their own module; re-exported here as logreg.stats.lr_test / wald_test
+from .inference.hypothesis import TestResult, lr_test, wald_test  # noqa: E402
