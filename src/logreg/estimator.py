@@ -457,6 +457,12 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             weight_type=weight_type,
         )
 
+    def marginal_effects(self, X, at="overall", **kwargs):
+        """Marginal effects dP/dx with delta-method errors: :func:`logreg.inference.margins.marginal_effects`."""
+        from .inference.margins import marginal_effects
+
+        return marginal_effects(self, X, at=at, **kwargs)
+
     # ----------------------------------------------------------- model file
     def save(self, path):
         """Write the fitted model to a versioned JSON model file (never pickle).

@@ -60,6 +60,7 @@ __all__ = [
     "compute_statistics",
     "fit_statistics",
     "lr_test",
+    "marginal_effects",
     "wald_test",
     "should_store",
     "summarize",
@@ -891,5 +892,6 @@ def _label(c):
     return c.item() if isinstance(c, np.generic) else c
 
 
-# tests of hypotheses live in their own module; re-exported here as logreg.stats.lr_test / wald_test
+# tests of hypotheses and marginal effects live in logreg.inference; re-exported here
 from .inference.hypothesis import TestResult, lr_test, wald_test  # noqa: E402
+from .inference.margins import marginal_effects  # noqa: E402
