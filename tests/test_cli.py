@@ -226,6 +226,19 @@ def test_summary_from_the_model_file_and_recomputed(work):
     assert hc3["cov_type"] == "HC3" and hc3["coefficients"][1]["std_err"] > robust["coefficients"][1]["std_err"]
 
 
+def test_firth_fit_and_its_profile_summary(work, tmp_path):
+    model = tmp_path / "firth.json"
+    fit = run("fit", work / "train.csv", "-t", "label", "-x", "id", "--penalty", "firth", "-m", model, "-q")
+    assert fit.exit_code == 0, fit.output
+    table = json.loads(run("summary", "-m", model, work / "train.csv", "--json").stdout)
+    assert table["ci_method"] == "profile" and table["valid_inference"]
+    assert any("Firth" in n for n in table["notes"])
+    no_data = run("summary", "-m", model)
+    assert no_data.exit_code == 2 and "training data" in no_data.stderr
+    wald = json.loads(run("summary", "-m", work / "model.json", "--ci", "wald", "--json").stdout)
+    assert wald["ci_method"] == "wald"
+
+
 # ------------------------------------------------------- evaluate and report
 def _pngs_embedded(page, directory):
     """Every PNG in the directory is embedded in the page, which loads nothing from outside."""
@@ -380,6 +393,8 @@ BAD_INPUTS = {
     "fit model over its data": (["fit", "{d}/train.csv", "-t", "label", "-m", "{d}/train.csv"], "also an input"),
     "summary model pickle": (["summary", "-m", "{d}/model.pkl"], "pickle"),
     "summary cluster without data": (["summary", "-m", "{d}/model.json", "--cov-type", "cluster"], "--groups"),
+    "summary profile without data": (["summary", "-m", "{d}/model.json", "--ci", "profile"], "needs the training DATA"),
+    "summary bad ci": (["summary", "-m", "{d}/model.json", "--ci", "exact"], "--ci must be"),
     "summary HC3 without data": (["summary", "-m", "{d}/model.json", "--cov-type", "HC3"], "needs the training DATA"),
     "summary without statistics": (["summary", "-m", "{d}/nostats.json"], "give the training data"),
     "explain data without target": (["explain", "--data", "{d}/train.csv"], "--target"),

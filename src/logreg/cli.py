@@ -308,7 +308,7 @@ def _model_params(penalty, C, l1_ratio, solver, max_iter, tol, learning_rate, cl
     from .estimator import LogisticRegression
     from .solvers import REGISTRY
 
-    penalties = ("auto", "l2", "l1", "elasticnet", "none")
+    penalties = ("auto", "l2", "l1", "elasticnet", "firth", "none")
     if penalty not in penalties:
         raise BadInput(f"--penalty must be one of {', '.join(penalties)}, got {penalty!r}")
     if not C > 0 or math.isnan(C):
@@ -473,7 +473,8 @@ def fit(
     penalty: Annotated[
         str,
         typer.Option(
-            help="auto (from --l1-ratio: unset or 0 = l2, 1 = l1, between = elasticnet), l2, l1, elasticnet or none."
+            help="auto (from --l1-ratio: unset or 0 = l2, 1 = l1, between = elasticnet), l2, l1, elasticnet, "
+            "firth (Firth's bias reduction, two classes) or none."
         ),
     ] = "auto",
     C: Annotated[float, typer.Option("--C", "-C", help="Inverse penalty strength, > 0 (as in scikit-learn).")] = 1.0,
@@ -668,6 +669,10 @@ def summary(
     ] = "nonrobust",
     groups: Annotated[str | None, typer.Option(help="Cluster column for --cov-type cluster.")] = None,
     alpha: Annotated[float, typer.Option(help="Confidence intervals at level 1 − alpha.")] = 0.05,
+    ci: Annotated[
+        str | None,
+        typer.Option(help="Interval method: wald or profile (with DATA; the default for a --penalty firth model)."),
+    ] = None,
     missing: MissingOpt = "refuse",
     quiet: QuietOpt = False,
     as_json: JsonOpt = False,
@@ -682,6 +687,10 @@ def summary(
         raise BadInput(f"--cov-type must be one of {', '.join(COV_TYPES)}, got {cov_type!r}")
     if not 0 < alpha < 1:
         raise BadInput(f"--alpha must be in (0, 1), got {alpha:g}")
+    if ci not in (None, "wald", "profile"):
+        raise BadInput(f"--ci must be wald or profile, got {ci!r}")
+    if ci == "profile" and data is None:
+        raise BadInput("--ci profile needs the training DATA (the profiles refit the model)")
     if cov_type == "cluster" and (groups is None or data is None):
         raise BadInput("--cov-type cluster needs the training DATA and --groups COLUMN")
     if cov_type in ("HC2", "HC3") and data is None:
@@ -700,7 +709,7 @@ def summary(
     with out.collect_warnings(ignore=(PenalizedInferenceWarning,)):
         try:
             if data is None:
-                result = model.summary(cov_type=cov_type, alpha=alpha)
+                result = model.summary(cov_type=cov_type, alpha=alpha, ci=ci)
             else:
                 design = _read_labelled(data, mf, target, weight, missing, extra_column=groups)
                 result = model.summary(
@@ -710,6 +719,7 @@ def summary(
                     cov_type=cov_type,
                     groups=None if groups is None else np.asarray(design.ids.to_pylist(), dtype=object),
                     alpha=alpha,
+                    ci=ci,
                 )
         except ValueError as exc:
             raise BadInput(exc) from None

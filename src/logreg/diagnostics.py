@@ -70,8 +70,9 @@ MAX_CANDIDATES = 32
 EXTREME_PROBABILITY = 1e-4
 
 _REMEDIES = (
-    "Remedies: use a penalty (e.g. penalty='l2' with a finite C), drop the separating feature(s), "
-    "or use Firth's bias-reduced logistic regression."
+    "Remedies: Firth's bias-reduced logistic regression (penalty='firth': finite estimates with valid "
+    "penalised-likelihood tests and intervals), a penalty (e.g. penalty='l2' with a finite C), "
+    "or drop the separating feature(s)."
 )
 
 

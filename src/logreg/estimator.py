@@ -49,12 +49,14 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
     Parameters
     ----------
-    penalty : {'auto', 'l2', 'l1', 'elasticnet'} or None, default='auto'
+    penalty : {'auto', 'l2', 'l1', 'elasticnet', 'firth'} or None, default='auto'
         'auto' takes the penalty from ``l1_ratio`` as scikit-learn >= 1.8 does
         (None or 0: 'l2', 1: 'l1', in between: 'elasticnet'); the names of
         older scikit-learn work too.  None (or ``C=np.inf``) fits the
         unpenalised maximum-likelihood model.  'l1' and 'elasticnet' need a
-        solver that takes a proximal step ('cd', 'gd' or 'auto').
+        solver that takes a proximal step ('cd', 'gd' or 'auto').  'firth' is
+        Firth's bias-reduced model (two classes; finite under separation),
+        fitted as R's logistf: :mod:`logreg.inference.firth` (C is not used).
     C : float, default=1.0
         Inverse regularisation strength, > 0.
     l1_ratio : float, default=None
@@ -114,7 +116,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "penalty": [StrOptions({"auto", "l2", "l1", "elasticnet"}), None],
+        "penalty": [StrOptions({"auto", "l2", "l1", "elasticnet", "firth"}), None],
         "C": [Interval(numbers.Real, 0, None, closed="right")],  # C=np.inf: no penalty
         "l1_ratio": [Interval(numbers.Real, 0, 1, closed="both"), None],
         "fit_intercept": ["boolean"],
@@ -226,10 +228,15 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             class_sums = class_totals(codes, classes.size, sample_weight)
             # equal weights scale the data term and the penalty alike: the unweighted kernels serve
             fit_weight = None if np.all(sample_weight == sample_weight[0]) else sample_weight
-        datafit = make_datafit(X, codes, classes.size, fit_weight, fit_intercept=self.fit_intercept)
-        result, solver_name = self._solve(datafit, classes, weight_sum, class_sums, X, callback)
-        # warned here, not in _solve: stacklevel=3 points at the user's call of fit
-        warn_not_converged(result, solver_name, self.max_iter)
+        if self.penalty == "firth":  # Firth's modified-score Newton iteration, as R's logistf
+            from .inference.firth import fit_firth
+
+            fit_firth(self, X, codes, classes, sample_weight)
+        else:
+            datafit = make_datafit(X, codes, classes.size, fit_weight, fit_intercept=self.fit_intercept)
+            result, solver_name = self._solve(datafit, classes, weight_sum, class_sums, X, callback)
+            # warned here, not in _solve: stacklevel=3 points at the user's call of fit
+            warn_not_converged(result, solver_name, self.max_iter)
         # --- statistics: sufficient statistics for summary(), only when cheap (logreg.stats)
         from .stats import fit_statistics
 
@@ -409,6 +416,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         groups=None,
         alpha=0.05,
         weight_type="frequency",
+        ci=None,
     ):
         """Inference table: coefficients, standard errors, z, p-values, intervals, likelihood measures.
 
@@ -424,7 +432,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             The training labels (with X).
         sample_weight : array-like of shape (n_samples,), optional
             The training weights (with X).
-        cov_type : {'nonrobust', 'HC0', 'HC1', 'cluster'}, default='nonrobust'
+        cov_type : {'nonrobust', 'HC0', 'HC1', 'HC2', 'HC3', 'cluster'}, default='nonrobust'
         groups : array-like of shape (n_samples,), optional
             Cluster labels for ``cov_type='cluster'``.
         alpha : float, default=0.05
@@ -432,6 +440,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         weight_type : {'frequency', 'probability'}, default='frequency'
             Frequency weights count repeated rows; probability weights are
             sampling weights (Stata's pweight).
+        ci : {'wald', 'profile'}, optional
+            Interval method; 'profile' (the default for penalty='firth')
+            needs X and y.
 
         Returns
         -------
@@ -455,6 +466,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             groups=groups,
             alpha=alpha,
             weight_type=weight_type,
+            ci=ci,
         )
 
     def marginal_effects(self, X, at="overall", **kwargs):

@@ -165,7 +165,7 @@ class L1(ElasticNet):
 
 
 def penalty_kind(penalty, C, l1_ratio=None):
-    """The penalty that (penalty, C, l1_ratio) ask for: 'l2', 'l1', 'elasticnet' or None.
+    """The penalty that (penalty, C, l1_ratio) ask for: 'l2', 'l1', 'elasticnet', 'firth' or None.
 
     ``penalty='auto'`` reads it from ``l1_ratio`` as scikit-learn >= 1.8 does
     (None or 0: 'l2', 1: 'l1', in between: 'elasticnet'); ``C = inf`` or
@@ -181,6 +181,8 @@ def penalty_kind(penalty, C, l1_ratio=None):
     -------
     str or None
     """
+    if penalty == "firth":  # Jeffreys' prior: no C (logreg.inference.firth)
+        return "firth"
     if penalty is None or penalty == "none" or not np.isfinite(C):
         return None
     if penalty == "auto":
@@ -189,7 +191,7 @@ def penalty_kind(penalty, C, l1_ratio=None):
         return "l1" if l1_ratio == 1 else "elasticnet"
     if penalty in ("l2", "l1", "elasticnet"):
         return penalty
-    raise ValueError(f"unknown penalty {penalty!r}; use 'auto', 'l2', 'l1', 'elasticnet' or None")
+    raise ValueError(f"unknown penalty {penalty!r}; use 'auto', 'l2', 'l1', 'elasticnet', 'firth' or None")
 
 
 def make_penalty(penalty, C, weight_sum, l1_ratio=None):
@@ -213,6 +215,11 @@ def make_penalty(penalty, C, weight_sum, l1_ratio=None):
     penalty = penalty_kind(penalty, C, l1_ratio)
     if penalty is None:
         return NoPenalty()
+    if penalty == "firth":
+        raise ValueError(
+            "penalty='firth' is fitted in memory by its own Newton iteration (logreg.inference.firth), not by the "
+            "solvers: pass a numpy array or sparse matrix (e.g. X.compute() for a dask array)"
+        )
     alpha = 1.0 / (C * weight_sum)
     if penalty == "l2":
         return L2(alpha)

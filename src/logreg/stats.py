@@ -527,6 +527,7 @@ class LogisticSummary:
             "penalized": self.penalized,
             "valid_inference": self.valid_inference,
             "n_groups": self.n_groups,
+            "ci_method": getattr(self, "ci_method", "wald"),
             "coefficients": rows,
             "notes": list(self.notes),
         }
@@ -646,6 +647,7 @@ def summarize(
     groups=None,
     alpha=0.05,
     weight_type="frequency",
+    ci=None,
 ):
     """Inference table of a fitted :class:`~logreg.LogisticRegression`.
 
@@ -680,6 +682,13 @@ def summarize(
         weights; matches ``fit``'s "integer weights equal repeated rows") or as
         sampling weights (n = rows with positive weight; the sandwich meat
         uses squared weights, as Stata's ``pweight``).
+    ci : {'wald', 'profile'}, optional
+        'wald': estimate +- z_{1-alpha/2} std_err; 'profile': the
+        profile-likelihood interval, as R's ``confint`` for glm (binary
+        unpenalised or Firth fits, with X and y; see
+        :mod:`logreg.inference.profile`).  Default 'profile' for
+        ``penalty='firth'`` (logistf's), else 'wald'.  Firth fits also get
+        penalised likelihood-ratio p-values and need X and y.
 
     Returns
     -------
@@ -709,6 +718,17 @@ def summarize(
         raise ValueError("cov_type='cluster' needs groups: one cluster label per row of X")
     if groups is not None and cov_type != "cluster":
         raise ValueError(f"groups is only used with cov_type='cluster', got cov_type={cov_type!r}")
+    firth = model.penalty == "firth"
+    ci = ("profile" if firth else "wald") if ci is None else ci
+    if ci not in ("wald", "profile"):
+        raise ValueError(f"ci must be 'wald' or 'profile', got {ci!r}")
+    if (firth or ci == "profile") and X is None:
+        what = "Firth's penalised likelihood-ratio tests" if firth else "profile-likelihood intervals"
+        raise ValueError(f"{what} refit the model with coefficients held: pass the training data, model.summary(X, y)")
+    if firth and cov_type != "nonrobust":
+        raise ValueError(f"a Firth fit's summary has cov_type='nonrobust' only (logistf's), got {cov_type!r}")
+    if ci == "profile" and not firth and _is_penalized(model):
+        raise ValueError("ci='profile' needs an unpenalised fit (penalty=None) or penalty='firth'")
     n_classes = model.classes_.size
 
     if X is not None:
@@ -785,7 +805,7 @@ def summarize(
     penalized = _is_penalized(model)
 
     notes = []
-    if penalized:
+    if penalized and not firth:
         msg = (
             f"Penalised fit (penalty={penalty_kind(model.penalty, model.C, model.l1_ratio)!r}, C={model.C:g}): the estimates are shrunk towards zero, "
             "so these standard errors, z, p-values and intervals are NOT valid inference. They use the inverse "
@@ -828,7 +848,7 @@ def summarize(
     for diag in getattr(model, "_diagnostics_", None) or []:
         notes.append(diag.message)
 
-    return LogisticSummary(
+    summary = LogisticSummary(
         n_classes=n_classes,
         classes=[_label(c) for c in model.classes_],
         dep_var="y",
@@ -864,7 +884,13 @@ def summarize(
         penalty=penalty_kind(model.penalty, model.C, model.l1_ratio),
         valid_inference=not penalized,
         notes=notes,
+        ci_method="wald",
     )
+    if firth or ci == "profile":
+        from .inference.profile import apply_profile
+
+        apply_profile(summary, model, Xv, codes, sw, ci)
+    return summary
 
 
 def _with_leverage_meat(st, X, codes, sw, model, cov_type, weight_type):

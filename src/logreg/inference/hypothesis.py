@@ -63,6 +63,11 @@ def _checked_statistics(model, role):
     from ..stats import _is_penalized
 
     check_is_fitted(model)
+    if model.penalty == "firth":
+        raise ValueError(
+            f"the {role} model is a Firth fit: its penalised likelihood-ratio tests are in "
+            "model.summary(X, y) (p_value, llr); lr_test compares unpenalised fits (penalty=None)"
+        )
     if _is_penalized(model):
         raise ValueError(
             f"lr_test needs unpenalised maximum-likelihood fits: the {role} model has penalty={model.penalty!r}, "
