@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 from scipy import optimize, special
 from scipy import stats as sps
 
@@ -215,7 +216,8 @@ def test_model_file_round_trip_and_lr_test_refusal(endometrial, endometrial_fit,
 
     X, y = endometrial
     model, s = endometrial_fit
-    loaded = logreg.load(model.save(tmp_path / "firth.json") and tmp_path / "firth.json")
+    model.save(tmp_path / "firth.json")
+    loaded = logreg.load(tmp_path / "firth.json")
     assert loaded.penalty == "firth"
     np.testing.assert_allclose(loaded.summary(X, y).p_value, s.p_value, rtol=1e-10)
     with pytest.raises(ValueError, match="Firth fit.*summary"):
@@ -230,3 +232,5 @@ def test_no_intercept_and_float32(endometrial):
     ref = _firth(Xn.astype(np.float32), y, fit_intercept=False)
     assert ref.coef_.dtype == np.float32
     np.testing.assert_allclose(ref.coef_, m.coef_, rtol=1e-4)
+    sparse = _firth(sp.csr_matrix(Xn), y, fit_intercept=False)
+    np.testing.assert_allclose(sparse.coef_, m.coef_, rtol=1e-10)

@@ -528,6 +528,7 @@ class LogisticSummary:
             "valid_inference": self.valid_inference,
             "n_groups": self.n_groups,
             "ci_method": getattr(self, "ci_method", "wald"),
+            "penalized_log_likelihood": getattr(self, "penalized_log_likelihood", None),
             "coefficients": rows,
             "notes": list(self.notes),
         }

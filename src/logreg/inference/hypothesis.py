@@ -202,6 +202,7 @@ def wald_test(model, R, q=None, **summary_kw):
 
     if "alpha" in summary_kw:
         raise TypeError("wald_test has no alpha: it returns a p-value")
+    summary_kw.setdefault("ci", "wald")  # the test needs no profile intervals
     s = summarize(model, **summary_kw)
     R, q = _restriction_matrix(R, q, s.terms)
     m = R.shape[0]

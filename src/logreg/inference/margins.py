@@ -123,6 +123,7 @@ def marginal_effects(
 
     if at not in AT:
         raise ValueError(f"at must be one of {AT}, got {at!r}")
+    summary_kw.setdefault("ci", "wald")  # the delta method needs no profile intervals
     Xv = model._check_X(X)
     s = _check_sample_weight(sample_weight, Xv, dtype=np.float64, ensure_non_negative=True)
     if y is None:

@@ -161,8 +161,10 @@ def apply_profile(summary, model, X, codes, sample_weight, ci):
         notes.insert(
             0,
             "Firth's penalised likelihood (logistf >= 1.24 conventions): standard errors from the inverse of "
-            "X' diag((s + h) p (1 - p)) X; p-values from penalised likelihood-ratio tests and the LLR from the "
-            "intercept-only fit, every restricted fit keeping the full design's penalty.",
+            "X' diag((s + h) p (1 - p)) X; p-values (and the LLR, against the intercept-only fit) from penalised "
+            f"likelihood-ratio tests, every restricted fit keeping the full design's penalty; penalised "
+            f"log-likelihood {full.loglik:.6g}. Log-Likelihood, AIC and BIC are of the unpenalised likelihood at "
+            "the Firth estimates.",
         )
     if ci == "wald":
         q = sps.norm.ppf(1.0 - alpha / 2.0)
