@@ -179,6 +179,17 @@ def test_finite_under_separation_where_ml_diverges():
     assert messages and "penalty='firth'" in messages[0]
 
 
+def test_two_by_two_table_adds_a_half_to_each_cell():
+    # for one binary covariate Firth's estimate is the log odds ratio of the table with 1/2 added
+    # to every cell (Heinze and Schemper 2002, section 3) -- finite under complete separation
+    a, b, c, d = 7, 0, 2, 5  # y=1/x=1, y=0/x=1, y=1/x=0, y=0/x=0
+    X = np.r_[np.ones(a + b), np.zeros(c + d)][:, None]
+    y = np.r_[np.ones(a), np.zeros(b), np.ones(c), np.zeros(d)]
+    m = _firth(X, y)
+    np.testing.assert_allclose(m.intercept_, [np.log((c + 0.5) / (d + 0.5))], rtol=1e-10)
+    np.testing.assert_allclose(m.coef_.ravel(), [np.log((a + 0.5) * (d + 0.5) / ((b + 0.5) * (c + 0.5)))], rtol=1e-10)
+
+
 def test_weights_equal_repeated_rows(endometrial):
     X, y = endometrial
     w = np.arange(len(y)) % 3 + 1
@@ -208,6 +219,9 @@ def test_summary_forms_and_refusals(endometrial, endometrial_fit):
     rng = np.random.default_rng(0)
     with pytest.raises(ValueError, match="two classes.*penalty='l2'"):
         _firth(rng.normal(size=(30, 2)), np.arange(30) % 3)
+    Xc = np.column_stack([X.to_numpy(float), np.ones(len(y))])  # a constant column: the intercept twice
+    with pytest.raises(ValueError, match="constant or collinear"):
+        _firth(Xc, y)
 
 
 def test_model_file_round_trip_and_lr_test_refusal(endometrial, endometrial_fit, tmp_path):

@@ -188,7 +188,10 @@ def fit_penalized(
     free = np.ones(p, dtype=bool) if free is None else np.asarray(free, dtype=bool)
     st = _state(Xt, y, s, beta, tau)
     if st is None:
-        raise ValueError("the start of the Firth iteration has fitted probabilities of 0 or 1; start from zeros")
+        raise ValueError(
+            "Firth's penalty log det(X~' W X~) is undefined at the start: the design has constant or collinear "
+            "columns (X~' W X~ is singular), or the start gives probabilities of 0 or 1; drop the redundant columns"
+        )
     converged = not free.any()  # nothing to fit: only evaluate L*
     n_iter = 0
     history = [st[0]]

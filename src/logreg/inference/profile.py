@@ -144,7 +144,9 @@ def apply_profile(summary, model, X, codes, sample_weight, ci):
     full = fit_penalized(Xt, y, s, tau=tau, beta0=summary.params, tol=_TOL, max_iter=200)
     k = Xt.shape[1]
     alpha = summary.alpha
-    notes = [n for n in summary.notes if not n.startswith("Covariance matrix from")]
+    # the unpenalised Fisher information's notes do not describe a Firth fit's errors
+    stale = ("Covariance matrix from", "The Fisher information is singular") if firth else ()
+    notes = [n for n in summary.notes if not n.startswith(stale)]
     if firth:
         stat = lr_statistics(Xt, y, s, tau, full, range(k))
         summary.cov_params = full.cov
