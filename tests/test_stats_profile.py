@@ -97,6 +97,8 @@ def test_refusals(spector):
         model.summary(ci="profile")
     with pytest.raises(ValueError, match="ci must be"):
         model.summary(ci="exact")
+    with pytest.raises(ValueError, match="sampling weights use ci='wald'"):
+        model.summary(X, y, ci="profile", weight_type="probability")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         pen = LogisticRegression(C=1.0).fit(X, y)

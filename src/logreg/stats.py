@@ -728,6 +728,11 @@ def summarize(
         raise ValueError(f"{what} refit the model with coefficients held: pass the training data, model.summary(X, y)")
     if firth and cov_type != "nonrobust":
         raise ValueError(f"a Firth fit's summary has cov_type='nonrobust' only (logistf's), got {cov_type!r}")
+    if (firth or ci == "profile") and weight_type != "frequency":
+        raise ValueError(
+            "likelihood-ratio p-values and profile intervals read the weights as frequencies (a likelihood); "
+            "with sampling weights use ci='wald' and a robust cov_type (e.g. 'HC0')"
+        )
     if ci == "profile" and not firth and _is_penalized(model):
         raise ValueError("ci='profile' needs an unpenalised fit (penalty=None) or penalty='firth'")
     n_classes = model.classes_.size
