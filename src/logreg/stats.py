@@ -752,7 +752,9 @@ def summarize(
             Xv, codes, n_classes, sw, model.coef_, model.intercept_, model.fit_intercept, groups=groups
         )
         if cov_type in ("HC2", "HC3"):
-            st = _with_leverage_meat(st, Xv, codes, sw, model, cov_type, weight_type)
+            from .inference.leverage import with_leverage_meat
+
+            st = with_leverage_meat(st, Xv, codes, sw, model, cov_type, weight_type)
     else:
         if cov_type in ("HC2", "HC3"):
             raise ValueError(
@@ -897,26 +899,6 @@ def summarize(
 
         apply_profile(summary, model, Xv, codes, sw, ci)
     return summary
-
-
-def _with_leverage_meat(st, X, codes, sw, model, cov_type, weight_type):
-    """``st`` with its meats replaced by the HC2 / HC3 meat (:mod:`logreg.inference.leverage`)."""
-    import dataclasses
-
-    from .inference.leverage import leverage_meat
-
-    if st.n_classes != 2:
-        raise ValueError(
-            f"cov_type={cov_type!r} is defined for binary models only (a multinomial row has no scalar "
-            "leverage); use cov_type='HC0' or 'HC1'"
-        )
-    pen = _penalty_curvature(model)
-    pen_diag = np.full(st.params.size, pen)
-    if st.fit_intercept:
-        pen_diag[0] = 0.0
-    bread_inv, _ = _inverse(st.fisher + np.diag(pen_diag))
-    meat, hmax = leverage_meat(X, codes, sw, st.params, st.fit_intercept, bread_inv, cov_type, weight_type)
-    return dataclasses.replace(st, meat=meat, meat_prob=meat, max_leverage=hmax)
 
 
 def _label(c):

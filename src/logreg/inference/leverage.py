@@ -35,7 +35,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy import special
 
-__all__ = ["LEVERAGE_COV_TYPES", "leverage_meat"]
+__all__ = ["LEVERAGE_COV_TYPES", "leverage_meat", "with_leverage_meat"]
 
 LEVERAGE_COV_TYPES = ("HC2", "HC3")
 
@@ -98,3 +98,31 @@ def leverage_meat(X, y, sample_weight, params, fit_intercept, bread_inv, cov_typ
         omega = np.where(c > 0, omega, 0.0)
         meat += Xt.T @ (Xt * omega[:, None])
     return meat, hmax
+
+
+def with_leverage_meat(st, X, codes, sw, model, cov_type, weight_type):
+    """``st`` (a :class:`logreg.stats.FitStatistics`) with its meats replaced by the HC2 / HC3 meat.
+
+    The leverages use the inverse of the Fisher information (plus the
+    penalty's curvature for penalised fits), as the summary's bread.
+
+    Raises
+    ------
+    ValueError
+        For multinomial fits.
+    """
+    import dataclasses
+
+    from ..stats import _inverse, _penalty_curvature
+
+    if st.n_classes != 2:
+        raise ValueError(
+            f"cov_type={cov_type!r} is defined for binary models only (a multinomial row has no scalar "
+            "leverage); use cov_type='HC0' or 'HC1'"
+        )
+    pen_diag = np.full(st.params.size, _penalty_curvature(model))
+    if st.fit_intercept:
+        pen_diag[0] = 0.0
+    bread_inv, _ = _inverse(st.fisher + np.diag(pen_diag))
+    meat, hmax = leverage_meat(X, codes, sw, st.params, st.fit_intercept, bread_inv, cov_type, weight_type)
+    return dataclasses.replace(st, meat=meat, meat_prob=meat, max_leverage=hmax)
