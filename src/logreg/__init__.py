@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ._version import __version__
 from .estimator import LogisticRegression
+from .path import RegularizationPath, l1_min_c, regularization_path
 
 
 def load(path):
@@ -36,4 +37,11 @@ def load(path):
     return read_model(path).model
 
 
-__all__ = ["LogisticRegression", "__version__", "load"]
+__all__ = [
+    "LogisticRegression",
+    "RegularizationPath",
+    "__version__",
+    "l1_min_c",
+    "load",
+    "regularization_path",
+]
