@@ -6,10 +6,11 @@ import pytest
 from sklearn.utils import estimator_checks as ec
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from logreg import LogisticRegression
+from logreg import LogisticRegression, LogisticRegressionCV
 
 
-@parametrize_with_checks([LogisticRegression(), LogisticRegression(solver="lbfgs")])
+# LogisticRegressionCV on a small grid (each fit is 2 Cs x 3 folds + the refit)
+@parametrize_with_checks([LogisticRegression(), LogisticRegression(solver="lbfgs"), LogisticRegressionCV(Cs=2, cv=3)])
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
 

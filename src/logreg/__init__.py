@@ -8,6 +8,7 @@ compatible.
 from __future__ import annotations
 
 from ._version import __version__
+from .cv import LogisticRegressionCV
 from .estimator import LogisticRegression
 from .path import RegularizationPath, l1_min_c, regularization_path
 
@@ -39,6 +40,7 @@ def load(path):
 
 __all__ = [
     "LogisticRegression",
+    "LogisticRegressionCV",
     "RegularizationPath",
     "__version__",
     "l1_min_c",
