@@ -18,6 +18,7 @@ from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.preprocessing import StandardScaler
 
 from logreg import LogisticRegression, LogisticRegressionCV, load
+from logreg.exceptions import ConvergenceWarning
 
 
 @functools.cache
@@ -164,3 +165,14 @@ def test_bad_settings_are_refused():
     order = np.argsort(y, kind="stable")
     with pytest.raises(ValueError, match="a training fold has no row of class"):
         LogisticRegressionCV(Cs=2, cv=KFold(2)).fit(X[order], y[order])
+
+
+def test_warnings_of_parallel_folds_are_gathered_once():
+    X, y = data(3)
+    filters = list(warnings.filters)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        LogisticRegressionCV(Cs=3, cv=3, max_iter=1, tol=1e-12, n_jobs=2).fit(X, y)
+    gathered = [w for w in caught if issubclass(w.category, ConvergenceWarning) and "of the 9 fits" in str(w.message)]
+    assert len(gathered) == 1
+    assert warnings.filters == filters  # no thread left its warning filters behind

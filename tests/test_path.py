@@ -119,7 +119,7 @@ def test_path_warns_once_for_all_points():
         regularization_path(X, y, Cs=4, max_iter=1, tol=1e-12)
     conv = [w for w in caught if issubclass(w.category, ConvergenceWarning)]
     assert len(conv) == 1
-    assert "of the 4 fits of the path" in str(conv[0].message)
+    assert "at 4 of the 4 fits" in str(conv[0].message)
 
 
 @pytest.mark.parametrize("Cs", [[1.0, -1.0], [], 0])

@@ -2,7 +2,7 @@
 
 Each (fold, l1_ratio) is one warm-started :func:`logreg.regularization_path`
 on the fold's training rows, scored on its held-out rows; the folds run in
-parallel with joblib (``n_jobs``).  Sample weights weigh the fits and the
+parallel threads (``n_jobs``).  Sample weights weigh the fits and the
 scores alike.
 """
 
@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import inspect
 import numbers
+import os
+import warnings
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
-from joblib import Parallel, delayed
 from sklearn.metrics import get_scorer, get_scorer_names, make_scorer
 from sklearn.model_selection import check_cv
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -21,10 +23,17 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._validation import assert_finite, check_sample_weight, encode_labels, validate
 from .estimator import LogisticRegression
-from .path import regularization_path
+from .path import fit_path, rewarn
 from .solvers import REGISTRY
 
 __all__ = ["LogisticRegressionCV"]
+
+
+def _n_workers(n_jobs):
+    """joblib's reading of n_jobs: None is 1, -1 every core, -2 all but one, ..."""
+    if n_jobs is None or n_jobs == 0:
+        return 1
+    return max(1, n_jobs if n_jobs > 0 else (os.cpu_count() or 1) + 1 + n_jobs)
 
 
 def _labelled_scorer(scoring, classes):
@@ -62,7 +71,7 @@ def _fold_path(X, y, sample_weight, train, test, *, classes, Cs, l1_ratio, score
             f"a training fold has no row of class(es) {missing.tolist()}: use a stratified splitter or fewer folds"
         )
     sw_train = None if sample_weight is None else sample_weight[train]
-    path = regularization_path(X[train], y[train], Cs, l1_ratio, sample_weight=sw_train, **fit_params)
+    path = fit_path(X[train], y[train], Cs, l1_ratio, sample_weight=sw_train, **fit_params)
     model = LogisticRegression()
     model.classes_, model.n_features_in_ = classes, X.shape[1]
     score_kw = {} if sample_weight is None else {"sample_weight": sample_weight[test]}
@@ -109,8 +118,10 @@ class LogisticRegressionCV(LogisticRegression):
     class_weight : dict or 'balanced', default=None
         'balanced' is computed once on all of y (with the sample weights), as scikit-learn does.
     n_jobs : int, default=None
-        Folds (times l1_ratios) fitted in parallel by joblib; None is 1, -1 every core.
+        Folds (times l1_ratios) fitted in parallel threads; None is 1, -1 every core
+        (joblib's convention).
     verbose : int, default=0
+        Passed to the refit's solver (it prints the objective per iteration).
     refit : bool, default=True
         True: refit on all rows at the C (and l1_ratio) of the best mean score.
         False: average the fold models at each fold's best C.
@@ -278,10 +289,11 @@ class LogisticRegressionCV(LogisticRegression):
             max_iter=self.max_iter,
         )
         scorer = _labelled_scorer(self.scoring, classes)
-        # threads: the fits spend their time in numpy and numba outside the GIL, X is shared, and a
-        # worker starts in microseconds where a process takes seconds to import logreg
-        out = Parallel(n_jobs=self.n_jobs, verbose=self.verbose, prefer="threads")(
-            delayed(_fold_path)(
+        tasks = [(train, test, r) for train, test in folds for r in fit_ratios]
+
+        def run(task):
+            train, test, r = task
+            return _fold_path(
                 X,
                 y,
                 sample_weight,
@@ -293,9 +305,14 @@ class LogisticRegressionCV(LogisticRegression):
                 scorer=scorer,
                 fit_params=fit_params,
             )
-            for train, test in folds
-            for r in fit_ratios
-        )
+
+        # threads: the fits spend their time in numpy and numba outside the GIL, X is shared, and a
+        # thread starts in microseconds where a process takes seconds to import logreg
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with ThreadPoolExecutor(max_workers=min(_n_workers(self.n_jobs), len(tasks))) as pool:
+                out = list(pool.map(run, tasks))
+        rewarn(caught, len(tasks) * Cs.size)
         n_folds, n_l1, n_cs = len(folds), len(fit_ratios), Cs.size
         paths = np.stack([o[0] for o in out]).reshape(n_folds, n_l1, n_cs, *out[0][0].shape[1:])
         scores = np.stack([o[1] for o in out]).reshape(n_folds, n_l1, n_cs)
@@ -316,6 +333,7 @@ class LogisticRegressionCV(LogisticRegression):
                 max_iter=self.max_iter,
                 solver=self.solver,
                 class_weight=class_weight,
+                verbose=self.verbose,
             ).fit(X, y, sample_weight=sample_weight)
             self._adopt(model)
         else:

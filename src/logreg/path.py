@@ -131,15 +131,21 @@ def _grid(Cs, X, y, l1_ratio, fit_intercept, sample_weight, class_weight):
     return Cs
 
 
-def _rewarn(caught, n_points):
-    """One warning per category for the whole path (each fit of the path would repeat it)."""
+def rewarn(caught, n_points):
+    """One warning per category for ``n_points`` fits (each fit would repeat it).
+
+    Parameters
+    ----------
+    caught : list of warnings.WarningMessage
+    n_points : int
+    """
     first = {}
     count = {}
     for w in caught:
         first.setdefault(w.category, w)
         count[w.category] = count.get(w.category, 0) + 1
     for category, w in first.items():
-        note = f" (at {count[category]} of the {n_points} fits of the path; the first shown)" if n_points > 1 else ""
+        note = f" (at {count[category]} of the {n_points} fits; the first shown)" if n_points > 1 else ""
         warnings.warn(f"{w.message}{note}", category, stacklevel=3)
 
 
@@ -202,23 +208,26 @@ def regularization_path(
     0
     """
     Cs = _grid(Cs, X, y, l1_ratio, fit_intercept, sample_weight, class_weight)
-    model = LogisticRegression(
-        l1_ratio=l1_ratio,
-        fit_intercept=fit_intercept,
-        tol=tol,
-        max_iter=max_iter,
-        solver=solver,
-        class_weight=class_weight,
-        warm_start=True,
-    )
-    order = np.argsort(Cs, kind="stable")  # smallest C (strongest penalty) first
-    coefs, intercepts, n_iter = [None] * Cs.size, [None] * Cs.size, np.zeros(Cs.size, dtype=np.int32)
+    options = dict(fit_intercept=fit_intercept, class_weight=class_weight, solver=solver, tol=tol, max_iter=max_iter)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        for i in order:
-            model.set_params(C=float(Cs[i])).fit(X, y, sample_weight=sample_weight)
-            coefs[i], intercepts[i], n_iter[i] = model.coef_, model.intercept_, model.n_iter_[0]
-    _rewarn(caught, Cs.size)
+        path = fit_path(X, y, Cs, l1_ratio, sample_weight=sample_weight, **options)
+    rewarn(caught, Cs.size)
+    return path
+
+
+def fit_path(X, y, Cs, l1_ratio, *, sample_weight, **options):
+    """The fits of :func:`regularization_path` at the given ``Cs`` (an array), warnings untouched.
+
+    Safe to run in threads (``warnings.catch_warnings`` is not): the caller
+    collects the warnings, as :class:`logreg.LogisticRegressionCV` does.
+    """
+    model = LogisticRegression(l1_ratio=l1_ratio, warm_start=True, **options)
+    order = np.argsort(Cs, kind="stable")  # smallest C (strongest penalty) first
+    coefs, intercepts, n_iter = [None] * Cs.size, [None] * Cs.size, np.zeros(Cs.size, dtype=np.int32)
+    for i in order:
+        model.set_params(C=float(Cs[i])).fit(X, y, sample_weight=sample_weight)
+        coefs[i], intercepts[i], n_iter[i] = model.coef_, model.intercept_, model.n_iter_[0]
     return RegularizationPath(
         coefs=np.stack(coefs),
         intercepts=np.stack(intercepts),
