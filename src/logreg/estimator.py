@@ -23,7 +23,7 @@ from ._validation import (
 )
 from .objective import Objective, intercept_start, make_datafit
 from .penalties import NoPenalty, make_penalty
-from .solvers import REGISTRY, resolve, solve_with_handover, warn_not_converged
+from .solvers import REGISTRY, SolverResult, resolve, solve_with_handover, warn_not_converged
 
 __all__ = ["LogisticRegression"]
 
@@ -33,6 +33,19 @@ def _dask_blocks(model, X, method):
     from .distributed import predict_blocks  # imports dask: only for dask input
 
     return predict_blocks(model, X, method)
+
+
+def _start_only(objective, theta0):
+    """scikit-learn's ``max_iter=0``: no iteration, the start returned as not converged."""
+    _, grad = objective.value_and_grad(theta0)
+    return SolverResult(
+        theta=theta0,
+        n_iter=0,
+        converged=False,
+        history=[objective.value(theta0)],
+        grad_norm=objective.optimality(theta0, grad),
+        n_passes=objective.n_passes,
+    )
 
 
 class LogisticRegression(ClassifierMixin, BaseEstimator):
@@ -84,6 +97,21 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         Start from the previous fit's coefficients.
     verbose : int, default=0
         Print the objective per iteration.
+    dual : bool, default=False
+        scikit-learn's switch to liblinear's dual problem: logreg solves the
+        primal only, so True raises a ValueError.
+    intercept_scaling : float, default=1.0
+        Accepted for scikit-learn compatibility, no effect: in scikit-learn it
+        only acts in liblinear, which appends a constant column and penalises
+        its weight as the intercept; logreg never penalises the intercept.
+    random_state : int, RandomState instance or None, default=None
+        Accepted for scikit-learn compatibility, no effect yet: no solver
+        draws random numbers (the sub-sampled Hessian takes evenly spaced
+        rows), so every fit is deterministic without it.
+    n_jobs : int, default=None
+        Accepted for scikit-learn compatibility, no effect (as in scikit-learn
+        >= 1.8): the threads of a fit are BLAS's and numba's (limit them with
+        threadpoolctl).
 
     Attributes
     ----------
@@ -91,7 +119,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
     intercept_ : ndarray of shape (1,) or (n_classes,)
     n_iter_ : ndarray of shape (1,)
-        Solver iterations.
+        Solver iterations.  ``max_iter=0`` returns the start (zeros, or the
+        previous fit's coefficients with ``warm_start``) with a
+        ConvergenceWarning, as scikit-learn does.
     converged_ : bool
     objective_history_ : ndarray of shape (n_iter_ + 1,)
         J after each iteration (the seeds' learning curve).
@@ -127,6 +157,10 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         "class_weight": [dict, StrOptions({"balanced"}), None],
         "warm_start": ["boolean"],
         "verbose": ["verbose"],
+        "dual": ["boolean"],
+        "intercept_scaling": [Interval(numbers.Real, 0, None, closed="neither")],
+        "random_state": ["random_state"],
+        "n_jobs": [numbers.Integral, None],
     }
 
     def __init__(
@@ -143,6 +177,10 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         class_weight=None,
         warm_start=False,
         verbose=0,
+        dual=False,
+        intercept_scaling=1.0,
+        random_state=None,
+        n_jobs=None,
     ):
         self.penalty = penalty
         self.C = C
@@ -155,6 +193,10 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self.class_weight = class_weight
         self.warm_start = warm_start
         self.verbose = verbose
+        self.dual = dual
+        self.intercept_scaling = intercept_scaling
+        self.random_state = random_state
+        self.n_jobs = n_jobs
 
     # ------------------------------------------------------------------ fit
     def fit(self, X, y, sample_weight=None, *, callback=None):
@@ -178,6 +220,10 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self : LogisticRegression
         """
         self._validate_params()
+        if self.dual:
+            raise ValueError("dual=True: logreg solves the primal problem only; use dual=False")
+        if sp.issparse(getattr(self, "coef_", None)):
+            self.densify()  # a warm start reads dense coefficients
         if self.penalty == "elasticnet" and self.l1_ratio is None:
             raise ValueError("penalty='elasticnet' needs l1_ratio in [0, 1], e.g. l1_ratio=0.5")
         if self.penalty in ("l1", "l2") and self.l1_ratio not in (None, float(self.penalty == "l1")):
@@ -305,14 +351,14 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         solver = solver_cls(tol=self.tol, max_iter=self.max_iter, verbose=self.verbose, callback=callback, **options)
 
         theta0 = np.zeros(datafit.n_params)
-        if self.fit_intercept and solver_cls.intercept_start:
+        if self.fit_intercept and solver_cls.intercept_start and self.max_iter > 0:
             theta0 = datafit.join(np.zeros_like(datafit.split(theta0)[0]), intercept_start(class_sums))
         if self.warm_start and hasattr(self, "coef_") and np.array_equal(getattr(self, "classes_", None), classes):
             coef = self.coef_ if classes.size > 2 else self.coef_.ravel()
             if coef.shape[-1] == datafit.n_features:
                 theta0 = datafit.join(coef, self.intercept_ if classes.size > 2 else self.intercept_[0])
 
-        result = solve_with_handover(solver, objective, theta0)
+        result = solve_with_handover(solver, objective, theta0) if self.max_iter > 0 else _start_only(objective, theta0)
 
         coef, intercept = datafit.split(result.theta)
         if classes.size > 2:
@@ -405,6 +451,37 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         idx = (z > 0).astype(int) if z.ndim == 1 else z.argmax(axis=1)
         return self.classes_[idx]
 
+    # ---------------------------------------------------- sparse coefficients
+    def sparsify(self):
+        """Store ``coef_`` as a scipy.sparse CSR array (scikit-learn's SparseCoefMixin).
+
+        Worth it when most coefficients are zero (L1); predictions work as
+        before.  ``summary`` and ``save`` need :meth:`densify` first; ``fit`` densifies.
+
+        Returns
+        -------
+        self : LogisticRegression
+        """
+        check_is_fitted(self)
+        self.coef_ = sp.csr_array(self.coef_)
+        return self
+
+    def _check_dense_coef(self, what):
+        if sp.issparse(getattr(self, "coef_", None)):
+            raise ValueError(f"coef_ is sparse (after sparsify()); call densify() before {what}")
+
+    def densify(self):
+        """Store ``coef_`` as a numpy array again (a no-op when it is one).
+
+        Returns
+        -------
+        self : LogisticRegression
+        """
+        check_is_fitted(self)
+        if sp.issparse(self.coef_):
+            self.coef_ = self.coef_.toarray()
+        return self
+
     # ------------------------------------------------------------ statistics
     def summary(
         self,
@@ -457,6 +534,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         """
         from .stats import summarize
 
+        self._check_dense_coef("summary()")
         return summarize(
             self,
             X,
@@ -494,6 +572,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         from .io.modelfile import write_model
 
         check_is_fitted(self)
+        self._check_dense_coef("save()")
         write_model(path, self)
         return self
 
