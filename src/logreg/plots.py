@@ -13,7 +13,9 @@ draw them.
 * :class:`ObjectiveHistoryDisplay` - the objective J per solver iteration,
   the seeds' learning curve (``model.objective_history_``);
 * :class:`CoefficientDisplay` - coefficients with confidence intervals from
-  ``model.summary()``.
+  ``model.summary()``;
+* :class:`RegularizationPathDisplay` and :class:`CVCurveDisplay` - the
+  coefficients and the cross-validated score against C (:mod:`logreg.pathplots`).
 
 For more than two classes the curve displays draw one curve per class
 (one-vs-rest), or only ``pos_label``'s when it is given.
@@ -32,6 +34,8 @@ __all__ = [
     "CalibrationDisplay",
     "ObjectiveHistoryDisplay",
     "CoefficientDisplay",
+    "RegularizationPathDisplay",
+    "CVCurveDisplay",
 ]
 
 
@@ -503,3 +507,6 @@ class CoefficientDisplay:
         ax.set_xlabel(f"Coefficient ({level}{', approximate: penalised fit' if self.approximate else ''})")
         self.ax_, self.figure_ = ax, ax.figure
         return self
+
+
+from .pathplots import CVCurveDisplay, RegularizationPathDisplay  # noqa: E402  (re-exported; it imports _axes lazily)
