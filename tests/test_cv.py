@@ -10,11 +10,12 @@ import warnings
 
 import numpy as np
 import pytest
+import sklearn
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegressionCV as SkLogisticRegressionCV
 from sklearn.metrics import accuracy_score, log_loss
-from sklearn.model_selection import KFold, StratifiedKFold
+from sklearn.model_selection import GroupKFold, KFold, StratifiedKFold
 from sklearn.preprocessing import StandardScaler
 
 from logreg import LogisticRegression, LogisticRegressionCV, load
@@ -31,10 +32,11 @@ def data(n_classes):
     return X, y
 
 
-def sk_cv(X, y, sample_weight=None, **kw):
+def sk_cv(X, y, sample_weight=None, groups=None, **kw):
+    fit_kw = {} if groups is None else {"groups": groups}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)  # scikit-learn 1.9's deprecation notices
-        return SkLogisticRegressionCV(**kw).fit(X, y, sample_weight=sample_weight)
+        return SkLogisticRegressionCV(**kw).fit(X, y, sample_weight=sample_weight, **fit_kw)
 
 
 def centred(paths, n_features):
@@ -176,3 +178,17 @@ def test_warnings_of_parallel_folds_are_gathered_once():
     gathered = [w for w in caught if issubclass(w.category, ConvergenceWarning) and "of the 9 fits" in str(w.message)]
     assert len(gathered) == 1
     assert warnings.filters == filters  # no thread left its warning filters behind
+
+
+def test_groups_reach_the_splitter_with_metadata_routing():
+    X, y = data(2)
+    groups = np.arange(len(y)) % 4
+    cv = GroupKFold(4)
+    with sklearn.config_context(enable_metadata_routing=True):
+        ours = LogisticRegressionCV(Cs=3, cv=cv, tol=1e-10).fit(X, y, groups=groups)
+        ref = sk_cv(X, y, Cs=3, cv=cv, solver="newton-cholesky", tol=1e-12, l1_ratios=None, groups=groups)
+    assert_array_equal(ours.C_, ref.C_)
+    assert_allclose(ours.scores_[1], ref.scores_[1], rtol=1e-6)
+    assert ours.scores_[1].shape == (4, 3)  # one fold per group
+    with pytest.raises(ValueError, match="groups"):  # without routing, as scikit-learn
+        LogisticRegressionCV(Cs=3, cv=cv).fit(X, y, groups=groups)

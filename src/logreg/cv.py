@@ -8,81 +8,31 @@ scores alike.
 
 from __future__ import annotations
 
-import inspect
 import numbers
-import os
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
-from sklearn.metrics import get_scorer, get_scorer_names, make_scorer
+from sklearn.metrics import get_scorer, get_scorer_names
 from sklearn.model_selection import check_cv
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.metadata_routing import (
+    MetadataRouter,
+    MethodMapping,
+    _raise_for_params,
+    _routing_enabled,
+    process_routing,
+)
 from sklearn.utils.validation import check_is_fitted
 
 from ._validation import assert_finite, check_sample_weight, class_totals, encode_labels, validate
+from .cv_folds import fold_path, labelled_scorer, n_workers
 from .estimator import LogisticRegression
-from .path import fit_path, rewarn
+from .path import rewarn
 from .solvers import REGISTRY
 
 __all__ = ["LogisticRegressionCV"]
-
-
-def _n_workers(n_jobs):
-    """joblib's reading of n_jobs: None is 1, -1 every core, -2 all but one, ..."""
-    if n_jobs is None or n_jobs == 0:
-        return 1
-    return max(1, n_jobs if n_jobs > 0 else (os.cpu_count() or 1) + 1 + n_jobs)
-
-
-def _labelled_scorer(scoring, classes):
-    """The scorer, told every class (a held-out fold may miss one), as scikit-learn does."""
-    scorer = get_scorer(scoring if scoring is not None else "accuracy")
-    score_func = getattr(scorer, "_score_func", None)
-    if score_func is None or "labels" not in inspect.signature(score_func).parameters:
-        return scorer
-    extra = {}
-    if classes.size == 2 and "pos_label" in inspect.signature(score_func).parameters:
-        extra["pos_label"] = classes[-1]
-    return make_scorer(
-        score_func,
-        greater_is_better=scorer._sign == 1,
-        response_method=scorer._response_method,
-        labels=classes,
-        **extra,
-        **getattr(scorer, "_kwargs", {}),
-    )
-
-
-def _fold_path(X, y, sample_weight, train, test, *, classes, Cs, l1_ratio, scorer, fit_params):
-    """The path on the training rows and its scores on the test rows.
-
-    Returns
-    -------
-    coefs : ndarray of shape (n_Cs, n_rows, n_features + fit_intercept)
-        The intercept in the last column, as scikit-learn's ``coefs_paths_``.
-    scores : ndarray of shape (n_Cs,)
-    n_iter : ndarray of shape (n_Cs,)
-    """
-    missing = np.setdiff1d(classes, y[train])
-    if missing.size:
-        raise ValueError(
-            f"a training fold has no row of class(es) {missing.tolist()}: use a stratified splitter or fewer folds"
-        )
-    sw_train = None if sample_weight is None else sample_weight[train]
-    path = fit_path(X[train], y[train], Cs, l1_ratio, sample_weight=sw_train, **fit_params)
-    model = LogisticRegression()
-    model.classes_, model.n_features_in_ = classes, X.shape[1]
-    score_kw = {} if sample_weight is None else {"sample_weight": sample_weight[test]}
-    scores = np.empty(len(Cs))
-    for i in range(len(Cs)):
-        model.coef_, model.intercept_ = path.coefs[i], path.intercepts[i]
-        scores[i] = scorer(model, X[test], y[test], **score_kw)
-    coefs = path.coefs
-    if fit_params["fit_intercept"]:
-        coefs = np.concatenate([coefs, path.intercepts[:, :, None]], axis=2)
-    return coefs, scores, path.n_iter
 
 
 class LogisticRegressionCV(LogisticRegression):
@@ -247,7 +197,7 @@ class LogisticRegressionCV(LogisticRegression):
         ratios = [None] if l1_ratios is None else list(l1_ratios)
         return penalty, ratios, [fitted if fitted is not None else r for r in ratios]
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, **params):
         """Cross-validate the grid, then fit the chosen model.
 
         Parameters
@@ -256,11 +206,15 @@ class LogisticRegressionCV(LogisticRegression):
         y : array-like of shape (n_samples,)
         sample_weight : array-like of shape (n_samples,), default=None
             Weighs the fits and the held-out scores.
+        **params : dict
+            With scikit-learn's metadata routing enabled, passed to the splitter
+            (e.g. ``groups``) and the scorer as they request them.
 
         Returns
         -------
         self : LogisticRegressionCV
         """
+        _raise_for_params(params, self, "fit")
         self._validate_params()
         if self.dual:
             raise ValueError("dual=True: logreg solves the primal problem only; use dual=False")
@@ -286,7 +240,13 @@ class LogisticRegressionCV(LogisticRegression):
                 cw = compute_class_weight(class_weight, classes=classes, y=y)
             class_weight = dict(zip(classes.tolist(), cw.tolist(), strict=True))
         Cs = np.logspace(-4, 4, self.Cs) if isinstance(self.Cs, numbers.Integral) else np.asarray(self.Cs, float)
-        folds = list(check_cv(self.cv, y, classifier=True).split(X, y))
+        if _routing_enabled():
+            routed = process_routing(self, "fit", sample_weight=sample_weight, **params)
+            split_params, score_params = routed.splitter.split, routed.scorer.score
+        else:  # as scikit-learn: the sample weights go to the scorer
+            split_params = {}
+            score_params = {} if sample_weight is None else {"sample_weight": sample_weight}
+        folds = list(check_cv(self.cv, y, classifier=True).split(X, y, **split_params))
         fit_params = dict(
             fit_intercept=self.fit_intercept,
             class_weight=class_weight,
@@ -294,21 +254,22 @@ class LogisticRegressionCV(LogisticRegression):
             tol=self.tol,
             max_iter=self.max_iter,
         )
-        scorer = _labelled_scorer(self.scoring, classes)
+        scorer = labelled_scorer(self.scoring, classes)
         tasks = [(train, test, r) for train, test in folds for r in fit_ratios]
 
         def run(task):
             train, test, r = task
-            return _fold_path(
+            return fold_path(
                 X,
                 y,
-                sample_weight,
                 train,
                 test,
+                sample_weight=sample_weight,
                 classes=classes,
                 Cs=Cs,
                 l1_ratio=r,
                 scorer=scorer,
+                score_params=score_params,
                 fit_params=fit_params,
             )
 
@@ -316,7 +277,7 @@ class LogisticRegressionCV(LogisticRegression):
         # thread starts in microseconds where a process takes seconds to import logreg
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            with ThreadPoolExecutor(max_workers=min(_n_workers(self.n_jobs), len(tasks))) as pool:
+            with ThreadPoolExecutor(max_workers=min(n_workers(self.n_jobs), len(tasks))) as pool:
                 out = list(pool.map(run, tasks))
         rewarn(caught, len(tasks) * Cs.size)
         n_folds, n_l1, n_cs = len(folds), len(fit_ratios), Cs.size
@@ -411,6 +372,23 @@ class LogisticRegressionCV(LogisticRegression):
         self.coefs_paths_ = dict(zip(keys, per_class, strict=True))
         self.scores_ = {k: scores.copy() for k in keys}
         self.n_iter_ = n_iter
+
+    def get_metadata_routing(self):
+        """scikit-learn's metadata routing: ``fit`` routes to the splitter's ``split`` and the scorer.
+
+        Returns
+        -------
+        sklearn.utils.metadata_routing.MetadataRouter
+        """
+        return (
+            MetadataRouter(owner=self)
+            .add_self_request(self)
+            .add(splitter=self.cv, method_mapping=MethodMapping().add(caller="fit", callee="split"))
+            .add(
+                scorer=get_scorer(self.scoring if self.scoring is not None else "accuracy"),
+                method_mapping=MethodMapping().add(caller="score", callee="score").add(caller="fit", callee="score"),
+            )
+        )
 
     def score(self, X, y, sample_weight=None):
         """The ``scoring`` of the fitted model on (X, y) (accuracy when None).
