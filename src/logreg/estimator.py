@@ -145,6 +145,10 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     0.989
     """
 
+    #: fit stores the statistics for summary() when cheap; the fits of a path do without
+    #: (at 20000 x 50 they cost 3x the warm-started solve)
+    _store_statistics = True
+
     _parameter_constraints: dict = {
         "penalty": [StrOptions({"auto", "l2", "l1", "elasticnet", "firth"}), None],
         "C": [Interval(numbers.Real, 0, None, closed="right")],  # C=np.inf: no penalty
@@ -286,8 +290,10 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         # --- statistics: sufficient statistics for summary(), only when cheap (logreg.stats)
         from .stats import fit_statistics
 
-        self._stats_ = fit_statistics(
-            X, codes, classes.size, sample_weight, self.coef_, self.intercept_, self.fit_intercept
+        self._stats_ = (
+            fit_statistics(X, codes, classes.size, sample_weight, self.coef_, self.intercept_, self.fit_intercept)
+            if self._store_statistics
+            else None
         )
         # --- diagnostics: separation, constant/collinear columns, scaling -> warnings (logreg.diagnostics)
         from .diagnostics import diagnose

@@ -23,6 +23,12 @@ from .estimator import LogisticRegression
 __all__ = ["RegularizationPath", "l1_min_c", "regularization_path"]
 
 
+class _PathFit(LogisticRegression):
+    """The path's fits: no statistics for summary() (the path keeps only the coefficients)."""
+
+    _store_statistics = False
+
+
 class RegularizationPath(NamedTuple):
     """The fits of :func:`regularization_path`, in the order of ``Cs``.
 
@@ -222,7 +228,7 @@ def fit_path(X, y, Cs, l1_ratio, *, sample_weight, **options):
     Safe to run in threads (``warnings.catch_warnings`` is not): the caller
     collects the warnings, as :class:`logreg.LogisticRegressionCV` does.
     """
-    model = LogisticRegression(l1_ratio=l1_ratio, warm_start=True, **options)
+    model = _PathFit(l1_ratio=l1_ratio, warm_start=True, **options)
     order = np.argsort(Cs, kind="stable")  # smallest C (strongest penalty) first
     coefs, intercepts, n_iter = [None] * Cs.size, [None] * Cs.size, np.zeros(Cs.size, dtype=np.int32)
     for i in order:
