@@ -63,7 +63,8 @@ def atomic_path(path):
     Parameters
     ----------
     path : str or os.PathLike
-        The final destination.  Its directory must exist.
+        The final destination.  Its directory must exist.  A symbolic link is
+        written through: its target is replaced, the link stays.
 
     Yields
     ------
@@ -72,6 +73,11 @@ def atomic_path(path):
         as it was.
     """
     path = check_output_path(path)
+    if path.is_symlink():
+        # write through the link to its target: replacing the link itself by a regular file would
+        # silently break what the link was for (a shared model, a "latest" pointer)
+        path = Path(os.path.realpath(path))
+        check_output_path(path)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
