@@ -287,6 +287,8 @@ def check_class_totals(classes, class_sums):
     """
     class_sums = np.asarray(class_sums, dtype=np.float64)
     empty = np.flatnonzero(~(class_sums > 0))
+    if empty.size == class_sums.size:
+        raise ValueError("sample weights sum to zero; at least one row needs a positive weight")
     if empty.size:
         names = ", ".join(repr(np.asarray(classes)[k].item()) for k in empty[:5])
         raise ValueError(

@@ -482,7 +482,10 @@ def loads(text, source="<string>"):
     try:
         return _parse(doc, source)
     except Invalid as exc:
-        raise ModelFileError(f"{source} is not a valid logreg model file: {exc}") from None
+        raise ModelFileError(
+            f"{source} is not a valid logreg model file: {exc}; it was changed or damaged after logreg wrote it: "
+            "refit and save the model again"
+        ) from None
 
 
 def _looks_like_pickle(head):

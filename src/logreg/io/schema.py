@@ -339,6 +339,9 @@ SCHEMA = _Obj(
 
 # ------------------------------------------------------------------ what types cannot say
 def _check_classes(classes):
+    big = next((c for c in classes if isinstance(c, int) and not -MAX_INT64 - 1 <= c <= MAX_INT64), None)
+    if big is not None:
+        raise Invalid(f"classes holds the integer {_show(big)}, beyond 64 bits; labels must fit int64")
     kinds = {bool if isinstance(c, bool) else (int | float if isinstance(c, int | float) else str) for c in classes}
     if len(kinds) != 1:
         raise Invalid("classes must all be strings, or all numbers, or all booleans")
