@@ -590,3 +590,19 @@ def test_catalogue_size():
         + 8  # special files, model and data
     )
     assert n >= 80
+
+
+def test_interrupt_while_the_command_imports_prints_one_line(tmp_path):
+    """Ctrl-C before the command's own handler exists (during its imports): one line, killed by SIGINT."""
+    import signal
+    import subprocess
+    import sys
+
+    code = "import logreg.cli\nraise KeyboardInterrupt\n"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert res.stderr == "logreg: error: interrupted\n"
+    assert res.returncode in (-signal.SIGINT, 130)
+    # `import logreg` itself is light: the window before the handler is as short as can be
+    code = "import sys, logreg\nassert 'numpy' not in sys.modules and 'sklearn' not in sys.modules\n"
+    assert subprocess.run([sys.executable, "-c", code], env=env, timeout=120).returncode == 0

@@ -7,8 +7,22 @@ compatible.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ._version import __version__
-from .estimator import LogisticRegression
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .estimator import LogisticRegression
+
+
+def __getattr__(name):
+    # imported on first use: `import logreg` (and the logreg command's start, which must be
+    # interruptible quietly) does not pay for numpy, scipy and scikit-learn up front
+    if name == "LogisticRegression":
+        from .estimator import LogisticRegression
+
+        return LogisticRegression
+    raise AttributeError(f"module 'logreg' has no attribute {name!r}")
 
 
 def load(path):

@@ -21,6 +21,10 @@ error.
 
 from __future__ import annotations
 
+# isort: off
+from . import _interrupt  # noqa: F401 - first: Ctrl-C during the imports below exits quietly
+# isort: on
+
 import json
 import math
 import os
