@@ -13,19 +13,14 @@ that names the column, the row count and the fix.
 
 from __future__ import annotations
 
-import codecs
 import os
-import sys
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pcsv
-import pyarrow.parquet as pq
 
-from .inputs import open_regular, read_capped
+from .inputs import DataError, read_table
 
 __all__ = [
     "MISSING_POLICIES",
@@ -40,155 +35,12 @@ __all__ = [
 #: What to do with missing values (null or NaN) in the columns a model uses.
 MISSING_POLICIES = ("refuse", "drop", "mean")
 
-_PARQUET_SUFFIXES = {".parquet", ".pq", ".parq"}
-#: suffix -> (pyarrow codec, magic bytes the file must start with; None: brotli has none)
-_COMPRESSED_SUFFIXES = {
-    ".gz": ("gzip", b"\x1f\x8b"),
-    ".bz2": ("bz2", b"BZh"),
-    ".zst": ("zstd", b"\x28\xb5\x2f\xfd"),
-    ".lz4": ("lz4", b"\x04\x22\x4d\x18"),
-    ".br": ("brotli", None),
-}
-_SNIFF_BYTES = 1 << 16
 #: Default limit of distinct values of a text column to one-hot encode.
 MAX_LEVELS = 1000
-#: Standard input is read into memory; refuse more than this.
-MAX_STDIN_BYTES = 16 << 30
-
-
-class DataError(ValueError):
-    """The input data cannot be used as given; the message says why and what to do."""
-
-
-def _one_line(text, limit=300):
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _plural(n, word):
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
-# --------------------------------------------------------------------- read
-def _sniff_text(head, name):
-    """Refuse bytes that are not UTF-8 text before the CSV parser guesses at them.
-
-    pyarrow happily parses random bytes as a one-column CSV with a binary
-    column; the user should hear "not a CSV file" instead.
-    """
-    if b"\x00" in head:
-        raise DataError(f"{name} is not a CSV text file (it contains binary data); expected UTF-8 CSV or Parquet")
-    try:
-        # final=False: the sniffed prefix may end inside a multi-byte character
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
-    except UnicodeDecodeError as exc:
-        raise DataError(
-            f"{name} is not UTF-8 text (bad byte at offset {exc.start}); expected UTF-8 CSV or Parquet"
-        ) from None
-
-
-def _csv_options():
-    # Empty cells in string columns are missing values, as they are in numeric ones.
-    return pcsv.ConvertOptions(strings_can_be_null=True)
-
-
-def _read_csv(source, name, compression=None):
-    try:
-        if compression is not None:
-            source = pa.CompressedInputStream(source, compression)
-        return pcsv.read_csv(source, convert_options=_csv_options())
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError, OSError) as exc:
-        msg = str(exc)
-        if "Empty CSV file" in msg:
-            raise DataError(f"{name} is empty; expected CSV with a header row, or Parquet") from None
-        raise DataError(f"could not parse {name} as CSV: {_one_line(msg, 200)}") from None
-
-
-def _read_stdin(stream):
-    name = "standard input"
-    head = stream.read(_SNIFF_BYTES)
-    if not head.strip() and len(head) < _SNIFF_BYTES:
-        raise DataError("standard input is empty; pipe in CSV with a header row")
-    # sniffed before the rest is read: `cat /dev/zero | logreg fit -` stops at the first 64 KiB
-    _sniff_text(head, name)
-    data = head + read_capped(stream, MAX_STDIN_BYTES - len(head), name=name, what="CSV on", error=DataError)
-    if not data.strip():
-        raise DataError("standard input is empty; pipe in CSV with a header row")
-    return _read_csv(pa.BufferReader(data), name)
-
-
-def _read_file(path, name):
-    fh = open_regular(
-        path, what="data file", error=DataError, hint="expected a CSV or Parquet file (use '-' for standard input)"
-    )
-    with fh:
-        try:
-            size = os.fstat(fh.fileno()).st_size
-            head = fh.read(_SNIFF_BYTES)
-            fh.seek(0)
-        except OSError as exc:
-            raise DataError(f"cannot read {name}: {exc.strerror or exc}") from None
-        if size == 0:
-            raise DataError(f"{name} is empty; expected CSV with a header row, or Parquet")
-        suffix = path.suffix.lower()
-        if head[:4] == b"PAR1" or suffix in _PARQUET_SUFFIXES:
-            try:
-                return pq.read_table(pa.PythonFile(fh, mode="r"))
-            except (pa.ArrowException, OSError) as exc:
-                raise DataError(f"could not read {name} as Parquet: {_one_line(exc, 200)}") from None
-        if suffix in _COMPRESSED_SUFFIXES:
-            codec, magic = _COMPRESSED_SUFFIXES[suffix]
-            if magic is not None and not head.startswith(magic):
-                raise DataError(
-                    f"{name} is named {suffix} but is not {codec}-compressed; rename it without {suffix} "
-                    f"if it is plain CSV, or compress it with {codec}"
-                )
-            return _read_csv(pa.PythonFile(fh, mode="r"), name, compression=codec)
-        _sniff_text(head, name)
-        return _read_csv(pa.PythonFile(fh, mode="r"), name)
-
-
-def read_table(source, *, stdin=None):
-    """Read a CSV or Parquet file into a pyarrow Table.
-
-    Parquet is recognised by its magic bytes or a ``.parquet``/``.pq`` suffix;
-    everything else is read as UTF-8 CSV with a header row (compressed CSV by
-    its suffix, e.g. ``.csv.gz``, checked against the compression's magic
-    bytes).  Only regular files are read by path (see
-    :mod:`logreg.io.inputs`); pipes are read as ``"-"``.
-
-    Parameters
-    ----------
-    source : str or os.PathLike
-        A file path, or ``"-"`` to read CSV from standard input.
-    stdin : binary file, optional
-        Where ``"-"`` reads from; default ``sys.stdin.buffer``.
-
-    Returns
-    -------
-    pyarrow.Table
-        At least one row.
-
-    Raises
-    ------
-    DataError
-        The file is missing, empty, not a regular file, not CSV/Parquet, or
-        has no data rows.
-    """
-    if str(source) == "-":
-        name = "standard input"
-        table = _read_stdin(stdin if stdin is not None else sys.stdin.buffer)
-    else:
-        name = str(source)
-        table = _read_file(Path(source), name)
-    if table.num_columns == 0:
-        raise DataError(f"{name} has no columns")
-    dupes = sorted({c for c in table.column_names if table.column_names.count(c) > 1})
-    if dupes:
-        raise DataError(f"{name} has duplicate column names: {', '.join(map(repr, dupes))}; rename them")
-    if table.num_rows == 0:
-        raise DataError(f"{name} has a header but no data rows")
-    return table
 
 
 # ------------------------------------------------------------------ encode
