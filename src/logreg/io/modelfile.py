@@ -149,6 +149,8 @@ def _summary_measures(model):
 def _inference_to_json(st):
     if st is None or st.params.size > MAX_STORED_PARAMS or st.cluster_meat is not None:
         return None
+    if not np.any(st.fisher):  # every probability saturated at 0 or 1: no information to store
+        return None
     return {
         "n_classes": int(st.n_classes),
         "fit_intercept": bool(st.fit_intercept),

@@ -392,7 +392,9 @@ def _check_psd(matrix, where):
     if not np.allclose(matrix, matrix.T, rtol=1e-9, atol=1e-12 * scale):
         raise Invalid(f"{where} is not symmetric")
     if scale == 0.0:
-        raise Invalid(f"{where} is zero; the fit's information cannot be")
+        if where.endswith("fisher"):
+            raise Invalid(f"{where} is zero; a fit's information cannot be (standard errors would be 0)")
+        return
     with np.errstate(all="ignore"):
         eig = np.linalg.eigvalsh(matrix / scale)
     if not np.all(np.isfinite(eig)) or eig[0] < -1e-8 * matrix.shape[0]:
