@@ -606,3 +606,12 @@ def test_interrupt_while_the_command_imports_prints_one_line(tmp_path):
     # `import logreg` itself is light: the window before the handler is as short as can be
     code = "import sys, logreg\nassert 'numpy' not in sys.modules and 'sklearn' not in sys.modules\n"
     assert subprocess.run([sys.executable, "-c", code], env=env, timeout=120).returncode == 0
+
+
+def test_design_larger_than_memory_is_refused_before_encoding(monkeypatch):
+    from logreg.io import tables
+
+    monkeypatch.setattr(tables, "_memory_bytes", lambda: 1000)  # a machine of 1000 bytes
+    table = pa.table({"x": np.arange(200.0), "label": ["a", "b"] * 100})
+    with pytest.raises(DataError, match=r"design matrix .* more than this machine's .* memory; select fewer"):
+        tables.prepare_training(table, target="label")
