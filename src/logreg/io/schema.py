@@ -165,10 +165,19 @@ class _List(_Spec):
             raise Invalid(f"{where} must be a list, got {_show(value)}")
         if len(value) < self.min_len:
             raise Invalid(f"{where} has {len(value)} entries, needs {self.min_len} or more")
-        out = [self.item(v, f"{where}[{i}]") for i, v in enumerate(value)]
-        if self.unique and len(set(map(json.dumps, value))) != len(value):
+        if isinstance(self.item, _Str) and self.item.choices is None and all(type(v) is str for v in value):
+            out = list(value)  # fast path: feature names of a wide model
+        else:
+            out = [self.item(v, f"{where}[{i}]") for i, v in enumerate(value)]
+        if self.unique and _n_distinct(value) != len(value):
             raise Invalid(f"{where} has duplicates")
         return out
+
+
+def _n_distinct(values):
+    if all(type(v) is str for v in values):
+        return len(set(values))
+    return len(set(map(json.dumps, values)))  # json text: 1 and true stay distinct, lists hash
 
 
 class _Map(_Spec):
@@ -217,6 +226,9 @@ class _Numbers(_Spec):
         rows = [value] if self.ndim == 1 else value
         if not isinstance(value, list) or not all(isinstance(r, list) for r in rows):
             raise Invalid(f"{where} must be {self.name}")
+        fast = self._fast(value, rows)
+        if fast is not None:
+            return fast
         for i, row in enumerate(rows):
             for v in row:
                 x = _finite(v)
@@ -231,6 +243,19 @@ class _Numbers(_Spec):
         if self.ndim == 2 and len({len(r) for r in rows}) > 1:
             raise Invalid(f"{where} has rows of different lengths")
         arr = np.asarray(value, dtype=np.float64)
+        return arr if self.ndim == 1 or arr.ndim == 2 else arr.reshape(len(value), 0)
+
+    def _fast(self, value, rows):
+        """The array when every entry is a plain int or float in range, else None (the slow
+        path then finds the entry to name)."""
+        if len({len(r) for r in rows}) > 1 or not all(type(v) in (int, float) for r in rows for v in r):
+            return None
+        try:
+            arr = np.asarray(value, dtype=np.float64)
+        except (OverflowError, ValueError):
+            return None
+        if not np.all(np.isfinite(arr)) or (arr.size and float(np.max(np.abs(arr))) > self.max_abs):
+            return None
         return arr if self.ndim == 1 or arr.ndim == 2 else arr.reshape(len(value), 0)
 
 
