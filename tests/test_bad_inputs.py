@@ -557,6 +557,11 @@ def test_big_int64_features_warn_with_the_true_reason(tmp_path):
     res = runner.invoke(cli.app, ["fit", str(tmp_path / "d.csv"), "-t", "label", "-m", str(tmp_path / "m.json")])
     assert res.exit_code == 0, res.stderr
     assert "beyond 2**53" in res.stderr and "should be numeric" not in res.stderr
+    res = runner.invoke(cli.app, ["predict", str(tmp_path / "d.csv"), "-m", str(tmp_path / "m.json")])
+    assert res.exit_code == 0, res.stderr
+    warned = [ln for ln in res.stderr.splitlines() if "2**53" in ln]
+    assert len(warned) == 1 and warned[0].startswith("logreg: warning: DataWarning: ")
+    assert "warnings.warn" not in res.stderr  # one line, not Python's two-line format
 
 
 def test_date_target_becomes_iso_labels_that_save(tmp_path):

@@ -85,6 +85,10 @@ def _error(message):
     sys.stderr.flush()
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    sys.stderr.write(f"logreg: warning: {category.__name__}: {_one_line(message)}\n")
+
+
 class _Group(TyperGroup):
     """Typer group that turns every error into one line on stderr.
 
@@ -94,6 +98,12 @@ class _Group(TyperGroup):
     """
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        with warnings.catch_warnings():
+            # a warning no command collected (e.g. reading the data) is one line too
+            warnings.showwarning = _show_warning
+            return self._run(args, prog_name, complete_var, standalone_mode, **extra)
+
+    def _run(self, args, prog_name, complete_var, standalone_mode, **extra):
         try:
             rv = super().main(
                 args=args,
