@@ -25,6 +25,10 @@ def __getattr__(name):
     raise AttributeError(f"module 'logreg' has no attribute {name!r}")
 
 
+def __dir__():
+    return sorted({*globals(), "LogisticRegression"})
+
+
 def load(path):
     """Load a model saved by :meth:`LogisticRegression.save` or ``logreg fit``.
 
