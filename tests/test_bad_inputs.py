@@ -641,3 +641,16 @@ def test_console_script_refuses_process_substitution_and_reads_the_marker(tmp_pa
     errors = [ln for ln in res.stderr.splitlines() if ln.startswith("logreg: error:")]
     assert len(errors) == 1 and "pipe" in errors[0] and "'-'" in errors[0] and "Traceback" not in res.stderr
     assert not (tmp_path / "a.json").exists() and (tmp_path / "b.json").exists()
+
+
+def test_output_path_that_is_a_fifo_or_links_to_one_is_refused(tmp_path):
+    """The atomic rename would replace a device or FIFO (think /dev/null as root) with a regular file."""
+    (tmp_path / "d.csv").write_text(CSV)
+    os.mkfifo(tmp_path / "out.fifo")
+    (tmp_path / "link.json").symlink_to("out.fifo")
+    for out in ("out.fifo", "link.json"):
+        run_bad(tmp_path, ["fit", tmp_path / "d.csv", "-t", "label", "-m", tmp_path / out], match="not a regular file")
+    assert (tmp_path / "link.json").is_symlink()
+    import stat
+
+    assert stat.S_ISFIFO(os.stat(tmp_path / "out.fifo").st_mode)
