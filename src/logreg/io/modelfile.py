@@ -151,6 +151,9 @@ def _inference_to_json(st):
         return None
     if not np.any(st.fisher):  # every probability saturated at 0 or 1: no information to store
         return None
+    parts = [st.log_likelihood, st.null_log_likelihood, st.weight_sum, st.fisher, st.meat]
+    if not all(np.all(np.isfinite(p)) for p in parts + ([] if st.meat_prob is None else [st.meat_prob])):
+        return None  # a likelihood of -inf (a saturated fit): summary() then needs the training data
     return {
         "n_classes": int(st.n_classes),
         "fit_intercept": bool(st.fit_intercept),
