@@ -668,3 +668,17 @@ def test_separated_fits_save_and_load(tmp_path):
             model = LogisticRegression(penalty=None, solver=solver, max_iter=1000).fit(X, y)
         model.save(tmp_path / "m.json")
         np.testing.assert_array_equal(logreg.load(tmp_path / "m.json").coef_, model.coef_)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [dict(), dict(penalty="l1"), dict(l1_ratio=0.5), dict(penalty=None), dict(penalty="firth"), dict(C=np.inf)],
+    ids=["l2", "l1", "elasticnet", "none", "firth", "C=inf"],
+)
+def test_every_penalty_saves_and_loads(tmp_path, params):
+    X, y = _xy(60)
+    model = LogisticRegression(**params).fit(X, y)
+    model.save(tmp_path / "m.json")
+    loaded = logreg.load(tmp_path / "m.json")
+    assert loaded.get_params() == model.get_params()
+    np.testing.assert_array_equal(loaded.coef_, model.coef_)

@@ -279,7 +279,7 @@ _CLASS_WEIGHT = _OneOf(
 )
 _OPTIONS = _Obj(
     optional={
-        "penalty": _Nullable(_Str(["auto", "l2", "l1", "elasticnet"])),
+        "penalty": _Nullable(_Str()),  # the estimator's constraints name the penalties
         "C": _OneOf(_Num(0, lo_open=True), _Str(["inf"])),
         "l1_ratio": _Nullable(_Num(0, 1)),
         "fit_intercept": _Bool(),
