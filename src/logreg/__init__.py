@@ -7,10 +7,36 @@ compatible.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ._version import __version__
-from .cv import LogisticRegressionCV
-from .estimator import LogisticRegression
-from .path import RegularizationPath, l1_min_c, regularization_path
+if TYPE_CHECKING:  # pragma: no cover
+    from .cv import LogisticRegressionCV
+    from .estimator import LogisticRegression
+    from .path import RegularizationPath, l1_min_c, regularization_path
+
+#: Public names imported on first use, and the module that holds each.
+_LAZY = {
+    "LogisticRegression": "estimator",
+    "LogisticRegressionCV": "cv",
+    "RegularizationPath": "path",
+    "l1_min_c": "path",
+    "regularization_path": "path",
+}
+
+
+def __getattr__(name):
+    # imported on first use: `import logreg` (and the logreg command's start, which must be
+    # interruptible quietly) does not pay for numpy, scipy and scikit-learn up front
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module 'logreg' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted({*globals(), *_LAZY})
 
 
 def load(path):

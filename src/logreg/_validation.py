@@ -23,6 +23,8 @@ __all__ = [
     "assert_finite",
     "encode_labels",
     "class_totals",
+    "check_class_weight",
+    "check_class_totals",
     "is_dask_collection",
 ]
 
@@ -162,6 +164,28 @@ def _distinct(y, chunk=1 << 16):
     return np.unique(np.concatenate([np.unique(y[a : a + chunk]) for a in range(0, y.size, chunk)]))
 
 
+def warn_whitespace_labels(classes):
+    """Warn when text classes differ only in surrounding whitespace (' yes' and 'yes').
+
+    They are distinct classes to the model, which is rarely what the data meant.
+    """
+    from .exceptions import DataWarning
+
+    seen = {}
+    for c in classes.tolist():
+        if isinstance(c, str):
+            seen.setdefault(c.strip(), []).append(c)
+    clashes = [v for v in seen.values() if len(v) > 1]
+    if clashes:
+        shown = "; ".join(" and ".join(map(repr, v)) for v in clashes[:3])
+        warnings.warn(
+            f"class labels {shown} differ only in surrounding whitespace, so they are separate classes; "
+            "strip the labels first (e.g. y = np.char.strip(y.astype(str))) if they mean the same",
+            DataWarning,
+            stacklevel=4,
+        )
+
+
 def _code_dtype(n_classes):
     return np.int8 if n_classes <= 127 else np.int16 if n_classes <= 32767 else np.intp
 
@@ -189,6 +213,7 @@ def encode_labels(y):
         with checked():
             check_classification_targets(y)
         classes, codes = np.unique(y, return_inverse=True)
+        warn_whitespace_labels(classes)
         return classes, codes.ravel().astype(_code_dtype(classes.size))
     classes = _distinct(y)
     with checked(), warnings.catch_warnings():
@@ -215,6 +240,62 @@ def class_totals(codes, n_classes, sample_weight=None):
         pos = float(np.count_nonzero(codes))
         return np.array([codes.size - pos, pos])
     return np.bincount(codes, weights=sample_weight, minlength=n_classes).astype(np.float64, copy=False)
+
+
+def check_class_weight(class_weight):
+    """Refuse a ``class_weight`` dict with a negative, infinite or NaN weight.
+
+    Parameters
+    ----------
+    class_weight : dict, 'balanced' or None
+
+    Raises
+    ------
+    ValueError
+    """
+    if not isinstance(class_weight, dict):
+        return
+    for label, w in class_weight.items():
+        try:
+            ok = np.isfinite(float(w)) and float(w) >= 0
+        except (TypeError, ValueError):
+            ok = False
+        if not ok:
+            raise ValueError(
+                f"class_weight for class {label!r} is {w!r}; class weights must be finite numbers >= 0 "
+                "(e.g. class_weight={0: 1.0, 1: 5.0}, or class_weight='balanced')"
+            )
+
+
+def check_class_totals(classes, class_sums):
+    """Refuse a fit in which a class carries no weight: the problem has no meaning then.
+
+    Shared by the in-memory and the dask fits.  A class whose rows all weigh 0
+    (sample weights, class weights, or the target passed as the weight column)
+    is one the data never shows the model, yet it would be "fitted", report
+    convergence and never be predicted.
+
+    Parameters
+    ----------
+    classes : ndarray of shape (n_classes,)
+    class_sums : ndarray of shape (n_classes,)
+        Total (sample times class) weight of each class.
+
+    Raises
+    ------
+    ValueError
+    """
+    class_sums = np.asarray(class_sums, dtype=np.float64)
+    empty = np.flatnonzero(~(class_sums > 0))
+    if empty.size == class_sums.size:
+        raise ValueError("sample weights sum to zero; at least one row needs a positive weight")
+    if empty.size:
+        names = ", ".join(repr(np.asarray(classes)[k].item()) for k in empty[:5])
+        raise ValueError(
+            f"class {names} has total weight 0 (every row of it weighs 0): the model cannot learn it. "
+            "Give its rows positive weights (check the weight column is not the target), or drop the class "
+            "from y"
+        )
 
 
 def is_dask_collection(obj):

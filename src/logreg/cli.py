@@ -21,6 +21,10 @@ error.
 
 from __future__ import annotations
 
+# isort: off
+from . import _interrupt  # noqa: F401 - first: Ctrl-C during the imports below exits quietly
+# isort: on
+
 import json
 import math
 import os
@@ -45,7 +49,15 @@ from ._version import __version__
 from .exceptions import ModelFileError, PenalizedInferenceWarning
 from .io.atomic import OutputPathError, atomic_path, check_output_path
 from .io.modelfile import read_model, write_model
-from .io.tables import MISSING_POLICIES, ColumnEncoding, DataError, prepare_prediction, prepare_training, read_table
+from .io.tables import (
+    MAX_LEVELS,
+    MISSING_POLICIES,
+    ColumnEncoding,
+    DataError,
+    prepare_prediction,
+    prepare_training,
+    read_table,
+)
 
 __all__ = ["app", "main"]
 
@@ -73,6 +85,10 @@ def _error(message):
     sys.stderr.flush()
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    sys.stderr.write(f"logreg: warning: {category.__name__}: {_one_line(message)}\n")
+
+
 class _Group(TyperGroup):
     """Typer group that turns every error into one line on stderr.
 
@@ -82,6 +98,12 @@ class _Group(TyperGroup):
     """
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        with warnings.catch_warnings():
+            # a warning no command collected (e.g. reading the data) is one line too
+            warnings.showwarning = _show_warning
+            return self._run(args, prog_name, complete_var, standalone_mode, **extra)
+
+    def _run(self, args, prog_name, complete_var, standalone_mode, **extra):
         try:
             rv = super().main(
                 args=args,
@@ -398,6 +420,31 @@ def _fit(model, design, out):
     return model
 
 
+def _refuse_diverged(model):
+    """A fit whose objective or coefficients blew up is not a model: nothing is written.
+
+    Bad input (exit 2): the options chose a step that diverges (``--solver gd
+    --learning-rate 1e6``), or the data overflow the objective.
+    """
+    from .io.schema import MAX_ABS_COEF
+
+    history = np.asarray(model.objective_history_, dtype=np.float64)
+    coef = np.concatenate([np.ravel(model.coef_), np.ravel(model.intercept_)]).astype(np.float64)
+    big = float(np.max(np.abs(coef))) if np.all(np.isfinite(coef)) else math.inf
+    last = float(history[-1]) if history.size else 0.0
+    if math.isfinite(last) and big <= MAX_ABS_COEF:
+        return
+    hint = (
+        "use a smaller --learning-rate, or leave it out for a line search"
+        if model.solver_ == "gd"
+        else "rescale the features (e.g. standardise them) or add a penalty (--C)"
+    )
+    raise BadInput(
+        f"the fit diverged (objective {last:.3g}, coefficients as large as {big:.3g}) with solver "
+        f"{model.solver_}; the model was not written: {hint}"
+    )
+
+
 def _training_facts(design):
     facts = {
         "n_samples": int(design.n_samples),
@@ -495,6 +542,9 @@ def fit(
     class_weight: Annotated[str | None, typer.Option(help="'balanced' reweights classes.")] = None,
     no_intercept: Annotated[bool, typer.Option("--no-intercept", help="Fit without b.")] = False,
     missing: MissingOpt = "refuse",
+    max_levels: Annotated[
+        int, typer.Option(help="Refuse text columns with more distinct values (ids); raise it to encode them.")
+    ] = MAX_LEVELS,
     quiet: QuietOpt = False,
     as_json: JsonOpt = False,
 ):
@@ -506,26 +556,31 @@ def fit(
     out = _Output(quiet, as_json)
     params = _model_params(penalty, C, l1_ratio, solver, max_iter, tol, learning_rate, class_weight, not no_intercept)
     _check_missing(missing)
+    if max_levels < 1:
+        raise BadInput(f"--max-levels must be >= 1, got {max_levels}")
     check_output_path(model_path)
     _refuse_overwriting(model_path, data)
     source = _source_name(data)
     table = read_table(data)
-    design = prepare_training(
-        table,
-        target=target,
-        features=_split(features),
-        weight=weight,
-        exclude=_split(exclude) or (),
-        missing=missing,
-        reference_levels=not no_intercept,
-        source=source,
-    )
+    with out.collect_warnings():
+        design = prepare_training(
+            table,
+            target=target,
+            features=_split(features),
+            weight=weight,
+            exclude=_split(exclude) or (),
+            missing=missing,
+            reference_levels=not no_intercept,
+            source=source,
+            max_levels=max_levels,
+        )
     if design.n_rows_dropped:
         out.note(design.describe_dropped())
 
     from .estimator import LogisticRegression
 
     model = _fit(LogisticRegression(**params), design, out)
+    _refuse_diverged(model)
     write_model(
         model_path,
         model,
@@ -927,10 +982,10 @@ def explain(
 
     if rows < 2:
         raise BadInput(f"--rows must be at least 2 (one of each class), got {rows}")
-    if steps < 0:
-        raise BadInput(f"--steps must be >= 0, got {steps}")
-    if not learning_rate > 0:
-        raise BadInput(f"--learning-rate must be > 0, got {learning_rate:g}")
+    if not 0 <= steps <= ex.MAX_STEPS:
+        raise BadInput(f"--steps must be in 0..{ex.MAX_STEPS} (each step is printed), got {steps}")
+    if not (learning_rate > 0 and math.isfinite(learning_rate)):
+        raise BadInput(f"--learning-rate must be a finite number > 0, got {learning_rate:g}")
     if data is None:
         if target is not None or features is not None:
             raise BadInput("--target and --features need --data")

@@ -49,6 +49,7 @@ import dask.array as da
 import numpy as np
 import scipy.sparse as sp
 
+from ._validation import check_class_totals, check_class_weight
 from .objective import make_datafit
 
 __all__ = [
@@ -558,6 +559,7 @@ class DaskRows:
         eff_min = float(np.min(cw[pos] * s.weight_min))
         eff_max = float(np.max(cw[pos] * s.weight_max))
         weight_sum = float(cw @ wsum)
+        check_class_totals(classes, cw * wsum)
         if not weight_sum > 0:
             raise ValueError("sample weights sum to zero; at least one row needs a positive weight")
         uniform = eff_min == eff_max
@@ -880,6 +882,7 @@ def prepare_fit(X, y, sample_weight=None, *, class_weight=None, fit_intercept=Tr
             f"y has one class: {classes[:1].tolist()[0]!r}; logistic regression needs two or more. "
             "Check the target column, or the filter that selected these rows."
         )
+    check_class_weight(class_weight)
     cw = None
     if class_weight is not None:
         # 'balanced' is n / (K * count_k): the counts stand in for y (y=classes, one weight each)

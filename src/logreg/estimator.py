@@ -15,6 +15,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._validation import (
     assert_finite,
+    check_class_totals,
+    check_class_weight,
     check_sample_weight,
     class_totals,
     encode_labels,
@@ -269,6 +271,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             fit_weight = None
         else:
             sample_weight = check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+            check_class_weight(self.class_weight)
             if self.class_weight is not None:
                 cw = compute_class_weight(self.class_weight, classes=classes, y=y)
                 sample_weight = sample_weight * cw[codes]
@@ -276,6 +279,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             if not weight_sum > 0:
                 raise ValueError("sample weights sum to zero; at least one row needs a positive weight")
             class_sums = class_totals(codes, classes.size, sample_weight)
+            check_class_totals(classes, class_sums)
             # equal weights scale the data term and the penalty alike: the unweighted kernels serve
             fit_weight = None if np.all(sample_weight == sample_weight[0]) else sample_weight
         if self.penalty == "firth":  # Firth's modified-score Newton iteration, as R's logistf

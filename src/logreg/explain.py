@@ -24,6 +24,7 @@ estimate computed from the same nodes' forward passes.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -224,6 +225,10 @@ def _cost_and_grad(X, y, w, b):
     return J, dz, dw, float(db)
 
 
+#: Largest number of gradient-descent steps explain records (each is shown).
+MAX_STEPS = 1000
+
+
 def explain(
     X,
     y,
@@ -275,6 +280,10 @@ def explain(
     m, d = X.shape
     if not 0 <= row < m:
         raise ValueError(f"row {row} is out of range for {m} examples")
+    if not (isinstance(learning_rate, int | float) and math.isfinite(learning_rate) and learning_rate > 0):
+        raise ValueError(f"learning_rate must be a finite number > 0, got {learning_rate!r}")
+    if not (isinstance(steps, int) and 0 <= steps <= MAX_STEPS):
+        raise ValueError(f"steps must be an integer in 0..{MAX_STEPS} (each step is recorded), got {steps!r}")
     names = list(feature_names) if feature_names is not None else [f"x{j + 1}" for j in range(d)]
     w = np.zeros(d) if w is None else np.asarray(w, dtype=np.float64).copy()
     b = float(b)

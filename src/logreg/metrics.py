@@ -20,9 +20,10 @@ import json
 import numpy as np
 from sklearn import metrics as skm
 from sklearn.preprocessing import label_binarize
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted
+from sklearn.utils.validation import check_is_fitted
 
 from ._json import jsonable
+from ._validation import check_sample_weight
 
 __all__ = ["Evaluation", "evaluate", "threshold_table", "calibration_bins"]
 
@@ -296,7 +297,13 @@ def evaluate(
     if not 0.0 <= threshold <= 1.0:
         raise ValueError(f"threshold must be in [0, 1], got {threshold!r}")
     P = np.asarray(model.predict_proba(X), dtype=np.float64)
-    w = None if sample_weight is None else _check_sample_weight(sample_weight, P, dtype=np.float64)
+    w = None
+    if sample_weight is not None:
+        w = check_sample_weight(sample_weight, P, dtype=np.float64, ensure_non_negative=True)
+        if not np.all(np.isfinite(w)):
+            raise ValueError("sample_weight contains NaN or infinity; pass finite weights >= 0")
+        if not w.sum() > 0:
+            raise ValueError("sample weights sum to zero; at least one row needs a positive weight")
     n = y.shape[0]
     K = classes.size
     Y = label_binarize(y, classes=classes)

@@ -18,6 +18,7 @@ import base64
 import datetime as _dt
 import html
 import io
+import tempfile
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,6 +99,16 @@ def check_report_dir(directory):
             f"the parent of report directory {str(directory)!r} does not exist; create it first "
             f"(mkdir -p {directory.parent})"
         )
+    # a real probe (permissions, read-only file systems, root): found now, not after the work
+    probe = directory if directory.exists() else directory.parent
+    try:
+        with tempfile.TemporaryDirectory(prefix=".logreg-probe-", dir=probe):
+            pass
+    except OSError as exc:
+        raise OutputPathError(
+            f"report directory {str(directory)!r} cannot be written ({exc.strerror or exc}); choose another "
+            "--report directory"
+        ) from None
 
 
 def figure_png(fig, dpi=110):

@@ -174,6 +174,15 @@ def _null_log_likelihood(y, s, n_classes):
     return float(np.sum(S_k[pos] * np.log(S_k[pos] / S)))
 
 
+def _missing_labels(groups):
+    """Number of None / NaN entries in a 1-d label array."""
+    if groups.dtype.kind == "f":
+        return int(np.isnan(groups).sum())
+    if groups.dtype.kind == "O":
+        return sum(v is None or (isinstance(v, float) and v != v) for v in groups.tolist())
+    return 0
+
+
 def compute_statistics(X, y, n_classes, sample_weight, coef, intercept, fit_intercept, *, groups=None):
     """One pass over X: log-likelihood, Fisher information and HC0 meats.
 
@@ -214,7 +223,19 @@ def compute_statistics(X, y, n_classes, sample_weight, coef, intercept, fit_inte
         groups = np.asarray(groups)
         if groups.shape != (n,):
             raise ValueError(f"groups must have one label per row: shape ({n},), got {groups.shape}")
-        _, gcodes = np.unique(groups, return_inverse=True)
+        missing = _missing_labels(groups)
+        if missing:
+            raise ValueError(
+                f"groups has {missing} missing cluster labels (None or NaN) of {n}; give every row a cluster "
+                "label, or drop those rows (with the same rows of X and y) first"
+            )
+        try:
+            _, gcodes = np.unique(groups, return_inverse=True)
+        except TypeError:
+            raise ValueError(
+                "groups mixes label types (e.g. numbers and strings) that cannot be ordered; give every row "
+                "a cluster label of one type, e.g. groups.astype(str)"
+            ) from None
         # a cluster whose rows all have weight zero is not in the sample (as repeated rows)
         n_groups = int(np.unique(gcodes[s > 0]).size)
         gcodes = gcodes.ravel()

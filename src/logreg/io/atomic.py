@@ -35,11 +35,18 @@ def check_output_path(path):
     Raises
     ------
     OutputPathError
-        The path is a directory, or its directory does not exist.
+        The path is a directory or another non-regular file (a device such as
+        /dev/null, a FIFO), or its directory does not exist.
     """
     path = Path(path)
     if path.is_dir():
         raise OutputPathError(f"output {str(path)!r} is a directory; give a file name inside it")
+    if path.exists() and not path.is_file():
+        # the rename would replace a device (/dev/null), FIFO or socket with a regular file
+        raise OutputPathError(
+            f"output {str(path)!r} is not a regular file (a device, pipe or socket); give a file path "
+            "(write to standard output instead where the command offers it)"
+        )
     parent = path.parent
     if not parent.is_dir():
         raise OutputPathError(f"output directory {str(parent)!r} does not exist; create it first (mkdir -p {parent})")
@@ -63,7 +70,8 @@ def atomic_path(path):
     Parameters
     ----------
     path : str or os.PathLike
-        The final destination.  Its directory must exist.
+        The final destination.  Its directory must exist.  A symbolic link is
+        written through: its target is replaced, the link stays.
 
     Yields
     ------
@@ -72,6 +80,11 @@ def atomic_path(path):
         as it was.
     """
     path = check_output_path(path)
+    if path.is_symlink():
+        # write through the link to its target: replacing the link itself by a regular file would
+        # silently break what the link was for (a shared model, a "latest" pointer)
+        path = Path(os.path.realpath(path))
+        check_output_path(path)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:

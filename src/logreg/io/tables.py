@@ -13,16 +13,14 @@ that names the column, the row count and the fix.
 
 from __future__ import annotations
 
-import codecs
-import sys
+import os
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pcsv
-import pyarrow.parquet as pq
+
+from .inputs import DataError, read_table
 
 __all__ = [
     "MISSING_POLICIES",
@@ -37,122 +35,12 @@ __all__ = [
 #: What to do with missing values (null or NaN) in the columns a model uses.
 MISSING_POLICIES = ("refuse", "drop", "mean")
 
-_PARQUET_SUFFIXES = {".parquet", ".pq", ".parq"}
-_COMPRESSED_SUFFIXES = {".gz", ".bz2", ".zst", ".lz4", ".br"}
-_SNIFF_BYTES = 1 << 16
-
-
-class DataError(ValueError):
-    """The input data cannot be used as given; the message says why and what to do."""
-
-
-def _one_line(text, limit=300):
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+#: Default limit of distinct values of a text column to one-hot encode.
+MAX_LEVELS = 1000
 
 
 def _plural(n, word):
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
-# --------------------------------------------------------------------- read
-def _sniff_text(head, name):
-    """Refuse bytes that are not UTF-8 text before the CSV parser guesses at them.
-
-    pyarrow happily parses random bytes as a one-column CSV with a binary
-    column; the user should hear "not a CSV file" instead.
-    """
-    if b"\x00" in head:
-        raise DataError(f"{name} is not a CSV text file (it contains binary data); expected UTF-8 CSV or Parquet")
-    try:
-        # final=False: the sniffed prefix may end inside a multi-byte character
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
-    except UnicodeDecodeError as exc:
-        raise DataError(
-            f"{name} is not UTF-8 text (bad byte at offset {exc.start}); expected UTF-8 CSV or Parquet"
-        ) from None
-
-
-def _csv_options():
-    # Empty cells in string columns are missing values, as they are in numeric ones.
-    return pcsv.ConvertOptions(strings_can_be_null=True)
-
-
-def _read_csv(source, name):
-    try:
-        return pcsv.read_csv(source, convert_options=_csv_options())
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError) as exc:
-        msg = str(exc)
-        if "Empty CSV file" in msg:
-            raise DataError(f"{name} is empty; expected CSV with a header row, or Parquet") from None
-        raise DataError(f"could not parse {name} as CSV: {_one_line(msg, 200)}") from None
-
-
-def read_table(source, *, stdin=None):
-    """Read a CSV or Parquet file into a pyarrow Table.
-
-    Parquet is recognised by its magic bytes or a ``.parquet``/``.pq`` suffix;
-    everything else is read as UTF-8 CSV with a header row (compressed CSV by
-    its suffix, e.g. ``.csv.gz``).
-
-    Parameters
-    ----------
-    source : str or os.PathLike
-        A file path, or ``"-"`` to read CSV from standard input.
-    stdin : binary file, optional
-        Where ``"-"`` reads from; default ``sys.stdin.buffer``.
-
-    Returns
-    -------
-    pyarrow.Table
-        At least one row.
-
-    Raises
-    ------
-    DataError
-        The file is missing, empty, not CSV/Parquet, or has no data rows.
-    """
-    if str(source) == "-":
-        name = "standard input"
-        stream = stdin if stdin is not None else sys.stdin.buffer
-        data = stream.read()
-        if not data.strip():
-            raise DataError("standard input is empty; pipe in CSV with a header row")
-        _sniff_text(data[:_SNIFF_BYTES], name)
-        table = _read_csv(pa.BufferReader(data), name)
-    else:
-        path = Path(source)
-        name = str(source)
-        if not path.exists():
-            raise DataError(f"{name}: no such file")
-        if path.is_dir():
-            raise DataError(f"{name} is a directory; expected a CSV or Parquet file")
-        try:
-            size = path.stat().st_size
-            with open(path, "rb") as fh:
-                head = fh.read(_SNIFF_BYTES)
-        except OSError as exc:
-            raise DataError(f"cannot read {name}: {exc.strerror or exc}") from None
-        if size == 0:
-            raise DataError(f"{name} is empty; expected CSV with a header row, or Parquet")
-        if head[:4] == b"PAR1" or path.suffix.lower() in _PARQUET_SUFFIXES:
-            try:
-                table = pq.read_table(path)
-            except (pa.ArrowException, OSError) as exc:
-                raise DataError(f"could not read {name} as Parquet: {_one_line(exc, 200)}") from None
-        elif path.suffix.lower() in _COMPRESSED_SUFFIXES:
-            table = _read_csv(str(path), name)
-        else:
-            _sniff_text(head, name)
-            table = _read_csv(str(path), name)
-    if table.num_columns == 0:
-        raise DataError(f"{name} has no columns")
-    dupes = sorted({c for c in table.column_names if table.column_names.count(c) > 1})
-    if dupes:
-        raise DataError(f"{name} has duplicate column names: {', '.join(map(repr, dupes))}; rename them")
-    if table.num_rows == 0:
-        raise DataError(f"{name} has a header but no data rows")
-    return table
 
 
 # ------------------------------------------------------------------ encode
@@ -281,16 +169,38 @@ def _missing_mask(col):
     return mask.fill_null(True).to_numpy(zero_copy_only=False).astype(bool)
 
 
-def _as_float(col, name, source):
+def _as_float(col, name, source, *, training=False):
+    if pa.types.is_integer(col.type):
+        _warn_big_integers(col, name, source)
+        # ids and nanosecond timestamps beyond 2**53 round to the nearest float64 (warned above)
+        arr = pc.cast(col, pa.float64(), safe=False)
+        return arr.to_numpy(zero_copy_only=False).astype(np.float64, copy=False)
     try:
         arr = pc.cast(col, pa.float64())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         sample = [v for v in col.drop_null().to_pylist()[:3]]
+        why = "" if training else " (it was in training)"
         raise DataError(
-            f"column {name!r} in {source} should be numeric (it was in training) but has values like "
+            f"column {name!r} in {source} should be numeric{why} but has type {col.type} and values like "
             f"{', '.join(map(repr, sample))}"
         ) from None
     return arr.to_numpy(zero_copy_only=False).astype(np.float64, copy=False)
+
+
+def _warn_big_integers(col, name, source):
+    big = pc.max(pc.abs_checked(pc.cast(col, pa.float64(), safe=False))).as_py() if len(col) else None
+    if big is not None and big > 2**53:
+        import warnings
+
+        from ..exceptions import DataWarning
+
+        warnings.warn(
+            f"column {name!r} in {source} has integers as large as {big:.4g}, beyond 2**53: as float64 "
+            "features they lose precision (neighbouring values become equal). If it is an id or a timestamp, "
+            "leave it out (--exclude) or convert it to a meaningful scale",
+            DataWarning,
+            stacklevel=4,
+        )
 
 
 def _as_text(col):
@@ -330,17 +240,58 @@ def _feature_kind(table, name, source):
     )
 
 
-def _target_values(col):
+def _target_values(col, name="the target", source="the data"):
     col = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
     if pa.types.is_dictionary(col.type):
         col = col.cast(col.type.value_type)
+    if pa.types.is_temporal(col.type):
+        # dates and times as labels: their ISO text, which a model file can store
+        col = pc.cast(col, pa.string())
+    elif not (_is_text(col.type) or _is_numeric(col.type)):
+        raise DataError(
+            f"target column {name!r} in {source} has type {col.type}, which cannot be class labels; "
+            "labels must be text, numbers or booleans (convert the column, or choose another --target)"
+        )
     if _is_text(col.type):
         return np.asarray(col.to_pylist(), dtype=object).astype(str)
     if pa.types.is_integer(col.type) or pa.types.is_boolean(col.type):
         # rows with a missing label are dropped or refused by the missing-value policy;
         # filling them here keeps the labels integers (classes 0, 1, not 0.0, 1.0)
         return col.fill_null(False if pa.types.is_boolean(col.type) else 0).to_numpy(zero_copy_only=False)
-    return _as_float(col, "", "")
+    return _as_float(col, name, source, training=True)
+
+
+def _check_feature_names(encodings, names, source):
+    """Two columns may not produce one feature name (a column 'a=b' and level 'b' of column 'a')."""
+    if len(set(names)) == len(names):
+        return
+    seen = {}
+    for enc in encodings:
+        for n in enc.feature_names:
+            if n in seen:
+                raise DataError(
+                    f"columns {seen[n]!r} and {enc.name!r} of {source} both produce the feature {n!r} after "
+                    "one-hot encoding (text columns become 'column=level'); rename one of them"
+                )
+            seen[n] = enc.name
+
+
+def _memory_bytes():
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):  # pragma: no cover - not POSIX
+        return None
+
+
+def _check_design_size(n_rows, n_features, source):
+    need = 8 * n_rows * n_features
+    have = _memory_bytes()
+    if have is not None and need > have:
+        raise DataError(
+            f"the design matrix of {source} would take {need / 2**30:.1f} GiB ({n_rows} rows × {n_features} "
+            f"features as float64), more than this machine's {have / 2**30:.1f} GiB of memory; select fewer "
+            "features (--features, --exclude) or text columns with fewer levels"
+        )
 
 
 def _apply_missing(masks, policy, source, n_rows, fillable):
@@ -440,6 +391,7 @@ def prepare_training(
     missing="refuse",
     reference_levels=True,
     source="the data",
+    max_levels=MAX_LEVELS,
 ):
     """Select and encode the training data.
 
@@ -464,6 +416,10 @@ def prepare_training(
         with an intercept, False without one.
     source : str
         How to name the data in messages (e.g. the file name).
+    max_levels : int or None, default=MAX_LEVELS
+        Refuse a text column with more distinct values (an id one-hot
+        encoded is a feature per row); None: no limit.  Independently, a
+        design matrix larger than the machine's memory is refused.
 
     Returns
     -------
@@ -504,21 +460,30 @@ def prepare_training(
         col = table.column(c).combine_chunks()
         present = keep & ~masks[c]
         if kinds[c] == "numeric":
-            values = _as_float(col, c, source)[present]
+            values = _as_float(col, c, source, training=True)[present]
             fill = float(values.mean()) if values.size else None
             encodings.append(ColumnEncoding(c, "numeric", fill=fill))
         else:
             values = _as_text(col)[present]
             levels, freq = np.unique(values.astype(str), return_counts=True)
             levels = [str(v) for v in levels]
+            if max_levels is not None and len(levels) > max_levels:
+                raise DataError(
+                    f"text column {c!r} in {source} has {len(levels)} distinct values, more than --max-levels "
+                    f"{max_levels}: one-hot encoding would make {len(levels) - 1} features. If it is an id, leave "
+                    "it out (--exclude); to encode it anyway, raise --max-levels"
+                )
             fill = levels[int(np.argmax(freq))] if levels else None
             ref = levels[0] if reference_levels and levels else None
             encodings.append(ColumnEncoding(c, "categorical", levels=levels, reference=ref, fill=fill))
         if fill is None:
             raise DataError(f"column {c!r} in {source} has no values left to learn from")
 
+    names = [n for enc in encodings for n in enc.feature_names]
+    _check_feature_names(encodings, names, source)
+    _check_design_size(int(keep.sum()), len(names), source)
     X = _encode(table, encodings, keep, source, fill=(missing == "mean"))
-    y = _target_values(table.column(target))[keep]
+    y = _target_values(table.column(target), target, source)[keep]
     classes = np.unique(y)
     if classes.size < 2:
         only = classes[0].item() if hasattr(classes[0], "item") else classes[0]
@@ -530,12 +495,11 @@ def prepare_training(
     if weight is not None:
         if not _is_numeric(table.schema.field(weight).type):
             raise DataError(f"weight column {weight!r} must be numeric, it has type {table.schema.field(weight).type}")
-        sw = _as_float(table.column(weight).combine_chunks(), weight, source)[keep]
+        sw = _as_float(table.column(weight).combine_chunks(), weight, source, training=True)[keep]
         if not np.all(np.isfinite(sw)) or (sw < 0).any():
             raise DataError(f"weight column {weight!r} must hold finite non-negative numbers")
         if not sw.sum() > 0:
             raise DataError(f"weight column {weight!r} sums to zero; at least one row needs a positive weight")
-    names = [n for enc in encodings for n in enc.feature_names]
     return Design(
         X=X,
         y=y,
@@ -600,7 +564,7 @@ def prepare_prediction(
     masks = {c: _missing_mask(table.column(c)) for c in [*names, *extra] if c != id_column}
     keep, counts = _apply_missing(masks, missing, source, n_rows, fillable=set(names))
     X = _encode(table, columns, keep, source, fill=(missing == "mean"))
-    y = _target_values(table.column(target))[keep] if target is not None else None
+    y = _target_values(table.column(target), target, source)[keep] if target is not None else None
     sw = None
     if weight is not None:
         sw = _as_float(table.column(weight).combine_chunks(), weight, source)[keep]
