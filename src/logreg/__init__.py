@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ._version import __version__
+
 if TYPE_CHECKING:  # pragma: no cover
     from .cv import LogisticRegressionCV
     from .estimator import LogisticRegression

@@ -39,6 +39,7 @@ What differs from an in-memory fit
 
 from __future__ import annotations
 
+import copy
 import functools
 import math
 import sys
@@ -338,6 +339,12 @@ class _ChunkTerm:
 
     def linear_predictor(self, theta):
         return self.datafit.linear_predictor(theta)
+
+    def in_float64(self):
+        """This chunk's term computed in float64 arithmetic (X shared)."""
+        out = copy.copy(self)
+        out.datafit = self.datafit.in_float64()
+        return out
 
     def sample(self, max_rows, n_total):
         """This chunk's part of an evenly spaced row sample of about ``max_rows`` rows in all:
@@ -676,6 +683,23 @@ class DaskLogistic:
     def dtype(self):
         """X's dtype (float32 or float64)."""
         return self.data.dtype
+
+    _arithmetic = None
+
+    @property
+    def precision(self):
+        """The dtype of the chunks' arithmetic (see :meth:`in_float64`)."""
+        return self._arithmetic or self.data.dtype
+
+    def in_float64(self):
+        """The same distributed term with every chunk computed in float64 arithmetic, as
+        :meth:`logreg.objective.BinaryLogistic.in_float64` (the chunks stay where they are)."""
+        if not self._parts:
+            raise RuntimeError("this distributed data term was released (release()); build a new one")
+        out = copy.copy(self)
+        out._parts = self._runner.persist([dask.delayed(_call, pure=False)(p, "in_float64") for p in self._parts])
+        out._arithmetic = np.dtype(np.float64)
+        return out
 
     def sample(self, max_rows, compact=False):
         """An in-memory data term on about ``max_rows`` evenly spaced rows, drawn from every

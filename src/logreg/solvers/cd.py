@@ -22,7 +22,60 @@ import numpy as np
 
 from .base import Solver, register
 from .loop import descend
-from .newton import EXACT_MAX_PARAMS, hessian_rows
+from .newton import EXACT_MAX_PARAMS, _newton_direction, hessian_rows
+
+
+def _model(H, g, theta, lam, D):
+    """The quadratic model q(D) = g.D + D.H.D/2 + sum_j lam_j |theta_j + D_j|."""
+    return float(g @ D + 0.5 * D @ (H @ D) + lam @ np.abs(theta + D))
+
+
+def _proximal_newton_step(H, g, theta, lam, N=None, tol=1e-10):
+    """Minimise the quadratic model q(D): coordinate descent, then Newton on its support.
+
+    Cyclic coordinate descent finds which coefficients are zero (the
+    support), but converges at a rate of 1 - (smallest / largest curvature)
+    per sweep: a weakly penalised model (C = 1e4) needed thousands of outer
+    iterations.  So the step is finished by solving the model exactly on the
+    support with the signs fixed (a Newton step there), and kept when it
+    keeps the signs and lowers q.  Without an L1 part that is the Newton step
+    itself, and no sweep runs.
+
+    Parameters
+    ----------
+    H : ndarray of shape (p, p), symmetric positive semi-definite
+    g, theta, lam : ndarray of shape (p,)
+        Gradient of the smooth part, the point, the L1 weights (>= 0).
+    N : ndarray of shape (p, k), optional
+        Directions that leave J unchanged (see :func:`~logreg.solvers.newton._newton_direction`).
+    tol : float
+        Coordinate descent's stopping rule.
+
+    Returns
+    -------
+    ndarray of shape (p,)
+    """
+    if not lam.any():
+        return _newton_direction(H, g, N)
+    D = _cd_quadratic(H, g, theta, lam, tol=tol)
+    u = theta + D
+    active = (u != 0) | (lam == 0)
+    sign = np.sign(u) * (lam > 0)
+    fixed = np.where(active, 0.0, -theta)  # off the support, theta + D = 0
+    A = np.flatnonzero(active)
+    if A.size == 0:
+        return D
+    NA = None
+    if N is not None and not np.any(N[~active]):
+        NA = N[A]
+    rhs = g[A] + H[np.ix_(A, np.flatnonzero(~active))] @ fixed[~active] + lam[A] * sign[A]
+    DA = _newton_direction(H[np.ix_(A, A)], rhs, NA)
+    polished = fixed.copy()
+    polished[A] = DA
+    keeps_signs = np.all((np.sign(theta[A] + DA) == sign[A]) | (lam[A] == 0))
+    if keeps_signs and _model(H, g, theta, lam, polished) <= _model(H, g, theta, lam, D):
+        return polished
+    return D
 
 
 def _cd_quadratic(H, g, theta, lam, max_sweeps=200, tol=1e-10):
@@ -89,9 +142,12 @@ class ProximalNewtonCD(Solver):
         lam = objective.l1_weights()
         lam = np.zeros(objective.n_params) if lam is None else lam
         calls = itertools.count(1)  # fresh rows for each Hessian, as in newton
+        N = objective.invariant_basis()
 
         def direction(theta, g):
             H = objective.hessian(theta, max_rows=max_rows, offset=next(calls))
-            return _cd_quadratic(H, g, theta, lam, tol=min(1e-6, 0.1 * self.tol))
+            return _proximal_newton_step(H, g, theta, lam, N, tol=min(1e-6, 0.1 * self.tol))
 
-        return descend(objective, theta0, direction, tol=self.tol, max_iter=self.max_iter, report=self._report)
+        return descend(
+            objective, theta0, direction, tol=self.tol, max_iter=self.max_iter, report=self._report, certify=True
+        )

@@ -14,6 +14,9 @@ import numpy as np
 
 from .base import Solver, SolverResult, register
 
+#: Consecutive gradient steps with J within its rounding that mean the data's precision.
+FLAT_ITERATIONS = 50
+
 
 @register
 class GradientDescent(Solver):
@@ -38,7 +41,8 @@ class GradientDescent(Solver):
         gnorm = objective.optimality(theta, g)
         step = 1.0 if lr is None else float(lr)
         converged = gnorm <= self.tol
-        it = 0
+        it, flat, flat_ref, message = 0, 0, gnorm, ""
+        rounding = objective.rounding
         while not converged and it < self.max_iter:
             it += 1
             if lr is not None:
@@ -67,4 +71,14 @@ class GradientDescent(Solver):
             if not np.isfinite(history[-1]):
                 break
             converged = gnorm <= self.tol
+            # near the optimum a gradient step lowers J by ~step |g|^2, below J's rounding, while
+            # |g| still shrinks: only J flat *and* |g| not 10% lower over FLAT_ITERATIONS steps
+            # is the data's precision (float32 data), not slow progress
+            if history[-2] - history[-1] <= rounding * max(1.0, abs(history[-1])) and gnorm > 0.9 * flat_ref:
+                flat += 1
+            else:
+                flat, flat_ref = 0, gnorm
+            if flat >= FLAT_ITERATIONS and not converged:
+                message = f"J stayed within its rounding for {flat} iterations at |grad|_inf = {gnorm:.3g}"
+                return SolverResult(theta, it, False, history, gnorm, objective.n_passes, message, True)
         return SolverResult(theta, it, bool(converged), history, gnorm, objective.n_passes)

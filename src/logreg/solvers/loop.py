@@ -28,8 +28,12 @@ __all__ = ["descend"]
 #: halving) that mean the data's precision is reached.
 FLAT_ITERATIONS = 3
 
+#: With ``certify``, the predicted decrease of one more step, relative to J, below which a
+#: residual within tol is taken as convergence.
+CERTIFY = 1e-10
 
-def descend(objective, theta0, direction, *, tol, max_iter, report=None, decrement_tol=None):
+
+def descend(objective, theta0, direction, *, tol, max_iter, report=None, decrement_tol=None, certify=False):
     """Minimise ``objective`` from ``theta0`` along ``direction(theta, grad)``.
 
     Parameters
@@ -46,6 +50,12 @@ def descend(objective, theta0, direction, *, tol, max_iter, report=None, decreme
     decrement_tol : float, optional
         Also stop once the step's predicted decrease of J is at most twice
         this (a Newton decrement criterion, for rough solves).
+    certify : bool
+        Converge only when, besides the residual at most ``tol``, the next
+        step's predicted decrease of J is within :data:`CERTIFY` of J (or its
+        rounding): a residual of 1e-4 can leave J a percent above its optimum
+        when the penalty is weak, and a Newton step at that point costs one
+        Hessian, not a pass.  For directions from a Hessian.
 
     Returns
     -------
@@ -61,12 +71,16 @@ def descend(objective, theta0, direction, *, tol, max_iter, report=None, decreme
     J = f + l1(theta)
     history = [J]
     gnorm = objective.optimality(theta, g)
-    converged = gnorm <= tol
     rounding = objective.rounding
+    certify_floor = max(CERTIFY, rounding)
+    converged = gnorm <= tol and not certify
     it, flat, message, stalled = 0, 0, "", False
     while not converged and it < max_iter:
         p = objective.project(direction(theta, g))
         decrease = g @ p + (l1(theta + p) - l1(theta))
+        if gnorm <= tol and -decrease <= certify_floor * max(abs(J), 1e-3):
+            converged = True  # certify: the residual is small and so is what one more step would gain
+            break
         if not decrease < 0:
             if lam is not None:
                 stalled = True
@@ -98,7 +112,7 @@ def descend(objective, theta0, direction, *, tol, max_iter, report=None, decreme
         history.append(J)
         if report is not None:
             report(it, J, gnorm)
-        converged = gnorm <= tol
+        converged = gnorm <= tol and not certify
         # near the optimum J changes by ~|grad|^2, below its rounding, while Newton still halves
         # the gradient: only flat J *and* a gradient that stopped shrinking is rounding noise
         flat = flat + 1 if drop <= rounding * max(1.0, abs(J)) and gnorm > 0.5 * previous else 0
@@ -109,4 +123,7 @@ def descend(objective, theta0, direction, *, tol, max_iter, report=None, decreme
                 "(the precision of the data and of the gradient's sums)"
             )
             break
+    if stalled and gnorm <= tol:
+        # the residual met tol; only the certifying step found J at its rounding
+        converged, stalled, message = True, False, ""
     return SolverResult(theta, it, bool(converged), history, gnorm, objective.n_passes, message, stalled)

@@ -115,7 +115,7 @@ class Newton(Solver):
             offset = next(calls) if fresh else 0
             return _newton_direction(objective.hessian(theta, max_rows=max_rows, offset=offset), g, N)
 
-        return self._iterate(objective, theta0, direction)
+        return self._iterate(objective, theta0, direction, certify=True)
 
     def _presolve(self, objective, theta0, max_rows):
         """Start from the optimum of J estimated on ``max_rows`` evenly spaced rows.
@@ -157,9 +157,9 @@ class Newton(Solver):
             D = np.maximum(D, 1e-12 * max(float(D.max()), 1e-300))
             return _pcg(lambda v: objective.hessp(theta, v), g, D, max_cg)
 
-        return self._iterate(objective, theta0, direction)
+        return self._iterate(objective, theta0, direction, certify=True)
 
-    def _iterate(self, objective, theta0, direction, *, decrement_tol=None, report=True, max_iter=None):
+    def _iterate(self, objective, theta0, direction, *, decrement_tol=None, report=True, max_iter=None, certify=False):
         """:func:`~logreg.solvers.loop.descend` with this solver's tol, max_iter and reporting."""
         return descend(
             objective,
@@ -169,6 +169,7 @@ class Newton(Solver):
             max_iter=self.max_iter if max_iter is None else max_iter,
             report=self._report if report else None,
             decrement_tol=decrement_tol,
+            certify=certify,
         )
 
 
