@@ -29,6 +29,7 @@ from sklearn.linear_model import LogisticRegression as SkLogisticRegression
 from sklearn.linear_model import _linear_loss
 from threadpoolctl import threadpool_info
 
+import logreg
 from logreg import LogisticRegression
 
 from .problems import C, load, objective
@@ -109,7 +110,9 @@ def make_estimator(job, n):
 
 
 def coefficients(est):
-    """(w of shape (d,), b) of a fitted estimator of any of the three tools."""
+    """(w of shape (d,), b) of a fitted estimator of any of the three tools; (W (K, d), b (K,)) if multinomial."""
+    if np.ndim(est.coef_) == 2 and est.coef_.shape[0] > 1:
+        return np.asarray(est.coef_), np.ravel(est.intercept_)
     return np.ravel(est.coef_), float(np.ravel(est.intercept_)[0])
 
 
@@ -283,10 +286,12 @@ def refit_trajectory(job, X, y, main, f_star, budget=None):
     """Objective against time for a tool without a callback: refit with max_iter = 1, 2, 3, 4, 6...
 
     Each point is an honest "stopped at max_iter = k" fit: its own time, and J
-    of its coefficients.  Stops once J is within 1e-10 of f* (relative), at the
-    main fit's iteration count, or when the refits have used ``budget``
-    seconds (default: 3 times the main fit, at least 5 s).
+    of its coefficients.  Stops once J is within ``job['trajectory_stop']``
+    (default 1e-10) of f* (relative), at the main fit's iteration count, or
+    when the refits have used ``budget`` seconds (default: 3 times the main
+    fit, at least 5 s).
     """
+    stop = job.get("trajectory_stop", 1e-10)
     budget = max(5.0, 3.0 * main["time"]) if budget is None else budget
     points, spent = [], 0.0
     for k in _max_iter_steps(max(1, main["n_iter"])):
@@ -300,7 +305,7 @@ def refit_trajectory(job, X, y, main, f_star, budget=None):
         f = objective(X, y, *coefficients(est))
         points.append((t, f))
         spent += t
-        if f_star is not None and (f - f_star) <= 1e-10 * abs(f_star) or spent > budget:
+        if f_star is not None and (f - f_star) <= stop * abs(f_star) or spent > budget:
             break
     return points
 
@@ -406,6 +411,7 @@ def main(spec_path, out_path):
         results.append(res)
         gc.collect()
     meta = {
+        "logreg_file": logreg.__file__,  # which checkout the benchmark processes imported
         "threadpool_info": threadpool_info(),
         "env": {k: os.environ.get(k) for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "LOGREG_NUM_THREADS")},
         "X_bytes": int(X.data.nbytes + X.indices.nbytes + X.indptr.nbytes) if hasattr(X, "indptr") else int(X.nbytes),
