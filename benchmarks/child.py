@@ -121,9 +121,13 @@ class EvalCounter:
 
     scikit-learn does not report them, so the methods of ``LinearModelLoss``
     are wrapped for the life of the process.  liblinear does not use them.
+    While ``history`` is a list, each objective value that scikit-learn
+    computes is appended with the time it was known: its objective history,
+    as logreg's callback gives logreg's.
     """
 
     count = 0
+    history = None
 
     @classmethod
     def install(cls):
@@ -131,9 +135,12 @@ class EvalCounter:
         for name in ("loss", "loss_gradient", "gradient", "gradient_hessian"):
             orig = getattr(lml, name)
 
-            def counted(self, *args, _orig=orig, **kwargs):
+            def counted(self, *args, _orig=orig, _name=name, **kwargs):
                 cls.count += 1
-                return _orig(self, *args, **kwargs)
+                out = _orig(self, *args, **kwargs)
+                if cls.history is not None and _name in ("loss", "loss_gradient"):
+                    cls.history.append((time.perf_counter(), float(out if _name == "loss" else out[0])))
+                return out
 
             setattr(lml, name, counted)
         orig_ghp = lml.gradient_hessian_product
@@ -235,12 +242,15 @@ def run_fit(job, X, y):
         trace.append((time.perf_counter() - t0, float(f)))
 
     kwargs = {"callback": callback} if job["tool"] == "logreg" and job.get("trajectory") else {}
+    # scikit-learn's objective history instead of refits (see EvalCounter)
+    evals_history = job["tool"] == "sklearn" and job.get("trajectory") == "evals"
     apply_ablation(job.get("ablation"))
     out["warmup_time"] = warm_up(job, X, y) if job.get("warm_up", True) else None
     runs = []
     for _ in range(max(1, int(job.get("repeats", 1)))):
         est = make_estimator(job, n)
         EvalCounter.count = 0
+        EvalCounter.history = [] if evals_history else None
         trace = []
         touch(X)
         with warnings.catch_warnings(record=True) as caught, PeakMemory() as mem:
@@ -248,6 +258,9 @@ def run_fit(job, X, y):
             t0 = time.perf_counter()
             est.fit(X, y, **kwargs)
             elapsed = time.perf_counter() - t0
+        if evals_history:
+            trace = [(t - t0, f) for t, f in EvalCounter.history]
+            EvalCounter.history = None
         runs.append((elapsed, est, trace, mem.extra, mem.method, list(caught), EvalCounter.count))
     peak = max(r[3] for r in runs)
     times = [r[0] for r in runs]
@@ -286,12 +299,10 @@ def refit_trajectory(job, X, y, main, f_star, budget=None):
     """Objective against time for a tool without a callback: refit with max_iter = 1, 2, 3, 4, 6...
 
     Each point is an honest "stopped at max_iter = k" fit: its own time, and J
-    of its coefficients.  Stops once J is within ``job['trajectory_stop']``
-    (default 1e-10) of f* (relative), at the main fit's iteration count, or
-    when the refits have used ``budget`` seconds (default: 3 times the main
-    fit, at least 5 s).
+    of its coefficients.  Stops once J is within 1e-10 of f* (relative), at the
+    main fit's iteration count, or when the refits have used ``budget``
+    seconds (default: 3 times the main fit, at least 5 s).
     """
-    stop = job.get("trajectory_stop", 1e-10)
     budget = max(5.0, 3.0 * main["time"]) if budget is None else budget
     points, spent = [], 0.0
     for k in _max_iter_steps(max(1, main["n_iter"])):
@@ -305,7 +316,7 @@ def refit_trajectory(job, X, y, main, f_star, budget=None):
         f = objective(X, y, *coefficients(est))
         points.append((t, f))
         spent += t
-        if f_star is not None and (f - f_star) <= stop * abs(f_star) or spent > budget:
+        if f_star is not None and (f - f_star) <= 1e-10 * abs(f_star) or spent > budget:
             break
     return points
 
