@@ -19,7 +19,7 @@ def main(argv=None):
     p.add_argument("--out", default=None, help="report path (default BENCHMARKS.md; none with --quick)")
     p.add_argument("--cache-dir", default=None, help="where the data are cached")
     p.add_argument(
-        "--timeout", type=float, default=None, help="seconds per benchmark process (default 180; P8: 1200, quick 600)"
+        "--timeout", type=float, default=None, help="seconds per benchmark process (default 180; P8: 1800, quick 600)"
     )
     args = p.parse_args(argv)
 
