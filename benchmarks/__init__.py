@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    python -m benchmarks                 # full sizes, writes BENCHMARKS.md (see BENCHMARKS.md for the time)
+    python -m benchmarks                 # full sizes, writes BENCHMARKS.md (~10 min + ~30-45 for P8)
     python -m benchmarks --quick         # seconds; exits 1 unless every logreg solver reaches f*
     python -m benchmarks --scale 0.1 --only P1,P4 --out /tmp/B.md
     python -m benchmarks --only P8 --out /tmp/P8.md   # issue 10's multinomial problem alone
