@@ -29,6 +29,7 @@ from sklearn.linear_model import LogisticRegression as SkLogisticRegression
 from sklearn.linear_model import _linear_loss
 from threadpoolctl import threadpool_info
 
+import logreg
 from logreg import LogisticRegression
 
 from .problems import C, load, objective
@@ -109,7 +110,9 @@ def make_estimator(job, n):
 
 
 def coefficients(est):
-    """(w of shape (d,), b) of a fitted estimator of any of the three tools."""
+    """(w of shape (d,), b) of a fitted estimator of any of the three tools; (W (K, d), b (K,)) if multinomial."""
+    if np.ndim(est.coef_) == 2 and est.coef_.shape[0] > 1:
+        return np.asarray(est.coef_), np.ravel(est.intercept_)
     return np.ravel(est.coef_), float(np.ravel(est.intercept_)[0])
 
 
@@ -118,9 +121,13 @@ class EvalCounter:
 
     scikit-learn does not report them, so the methods of ``LinearModelLoss``
     are wrapped for the life of the process.  liblinear does not use them.
+    While ``history`` is a list, each objective value that scikit-learn
+    computes is appended with the time it was known: its objective history,
+    as logreg's callback gives logreg's.
     """
 
     count = 0
+    history = None
 
     @classmethod
     def install(cls):
@@ -128,9 +135,12 @@ class EvalCounter:
         for name in ("loss", "loss_gradient", "gradient", "gradient_hessian"):
             orig = getattr(lml, name)
 
-            def counted(self, *args, _orig=orig, **kwargs):
+            def counted(self, *args, _orig=orig, _name=name, **kwargs):
                 cls.count += 1
-                return _orig(self, *args, **kwargs)
+                out = _orig(self, *args, **kwargs)
+                if cls.history is not None and _name in ("loss", "loss_gradient"):
+                    cls.history.append((time.perf_counter(), float(out if _name == "loss" else out[0])))
+                return out
 
             setattr(lml, name, counted)
         orig_ghp = lml.gradient_hessian_product
@@ -232,12 +242,15 @@ def run_fit(job, X, y):
         trace.append((time.perf_counter() - t0, float(f)))
 
     kwargs = {"callback": callback} if job["tool"] == "logreg" and job.get("trajectory") else {}
+    # scikit-learn's objective history instead of refits (see EvalCounter)
+    evals_history = job["tool"] == "sklearn" and job.get("trajectory") == "evals"
     apply_ablation(job.get("ablation"))
     out["warmup_time"] = warm_up(job, X, y) if job.get("warm_up", True) else None
     runs = []
     for _ in range(max(1, int(job.get("repeats", 1)))):
         est = make_estimator(job, n)
         EvalCounter.count = 0
+        EvalCounter.history = [] if evals_history else None
         trace = []
         touch(X)
         with warnings.catch_warnings(record=True) as caught, PeakMemory() as mem:
@@ -245,6 +258,9 @@ def run_fit(job, X, y):
             t0 = time.perf_counter()
             est.fit(X, y, **kwargs)
             elapsed = time.perf_counter() - t0
+        if evals_history:
+            trace = [(t - t0, f) for t, f in EvalCounter.history]
+            EvalCounter.history = None
         runs.append((elapsed, est, trace, mem.extra, mem.method, list(caught), EvalCounter.count))
     peak = max(r[3] for r in runs)
     times = [r[0] for r in runs]
@@ -406,6 +422,7 @@ def main(spec_path, out_path):
         results.append(res)
         gc.collect()
     meta = {
+        "logreg_file": logreg.__file__,  # which checkout the benchmark processes imported
         "threadpool_info": threadpool_info(),
         "env": {k: os.environ.get(k) for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "LOGREG_NUM_THREADS")},
         "X_bytes": int(X.data.nbytes + X.indices.nbytes + X.indptr.nbytes) if hasattr(X, "indptr") else int(X.nbytes),

@@ -18,7 +18,10 @@ from pathlib import Path
 
 from . import problems
 
-__all__ = ["TARGET", "run_suite", "fit_jobs", "child_env"]
+__all__ = ["TARGET", "PROBLEMS", "run_suite", "fit_jobs", "child_env", "default_timeout"]
+
+#: The problems of the suite (P3 is measured during P1, P2 on P1's X).
+PROBLEMS = ("P1", "P1f", "P2", "P3", "P4", "P8")
 
 #: The suboptimality every fit should reach: (J - f*) / |f*|.
 TARGET = 1e-8
@@ -31,10 +34,34 @@ UNSET = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 
 LOGREG_SOLVERS = ("newton", "lbfgs", "gd", "auto")
 
+#: logreg's solvers on P8 (multinomial): plain gradient descent would need
+#: O(condition number) iterations there, with rare soil-type columns.
+P8_SOLVERS = ("auto", "newton", "lbfgs")
 
-def child_env():
-    """The parent's environment without :data:`UNSET`."""
-    return {k: v for k, v in os.environ.items() if k not in UNSET}
+#: Seconds per benchmark process (``--timeout`` overrides).  On full-size P8 the
+#: lbfgs fits (scikit-learn's and logreg's) take minutes each: their iteration
+#: count grows with n (500 at n = 10,000, 782 at 29,051 for scikit-learn's).
+TIMEOUT = {"default": 180, "P8": 1800}
+QUICK_TIMEOUT = {"default": 180, "P8": 600}
+
+
+def default_timeout(name, quick=False):
+    """Seconds allowed to one benchmark process of problem ``name``."""
+    table = QUICK_TIMEOUT if quick else TIMEOUT
+    return table.get(name, table["default"])
+
+
+def child_env(quick=False):
+    """The parent's environment without :data:`UNSET`; with ``quick``, one BLAS thread unless set.
+
+    --quick reports no timing, and on a busy machine multi-threaded OpenBLAS
+    spins: scikit-learn's multinomial newton-cholesky took 30 times longer
+    with 2 threads than with 1 under a load of 8 on 2 cores.
+    """
+    env = {k: v for k, v in os.environ.items() if k not in UNSET}
+    if quick:
+        env.setdefault("OPENBLAS_NUM_THREADS", "1")
+    return env
 
 
 def _cpu_seconds():
@@ -90,8 +117,16 @@ def reference_jobs(name):
     """Tight solves that define f*: logreg Newton, cross-checked by scikit-learn.
 
     For P1f they run on the float32 data promoted to float64: f* is the exact
-    optimum for the same data points.
+    optimum for the same data points.  On P8 (multinomial) both are
+    scikit-learn's, newton-cholesky and the Hessian-free newton-cg, so that f*
+    does not depend on the solver under test.
     """
+    if name == "P8":
+        jobs = [_job("sklearn", "newton-cholesky", 100, tol=1e-12), _job("sklearn", "newton-cg", 200, tol=1e-12)]
+        for j in jobs:
+            j.update(ref=True, cast=None, warm_up=False)
+            j["label"] += " (reference)"
+        return jobs
     check = "newton-cg" if name == "P4" else "newton-cholesky"
     # Newton converges in a handful of iterations; the caps only bound a solver
     # that cannot meet 1e-12 in floating point (the spread of the two is reported)
@@ -106,13 +141,15 @@ def reference_jobs(name):
 def fit_jobs(name, *, quick=False):
     """The fits of problem ``name``: logreg's solvers and the anchors.
 
-    Iteration caps bound a full run to about ten minutes; a fit that stops at
-    its cap is reported as such, with the suboptimality it reached.  Plain
+    Iteration caps bound a full run's time; a fit that stops
+    at its cap is reported as such, with the suboptimality it reached.  Plain
     gradient descent needs O(condition number) iterations: it gets enough for
     P1 (and for every problem with ``quick``), and a token 200 on P4.
     """
     caps = {"newton": 100, "lbfgs": 1_000, "auto": 1_000, "gd": 20_000 if quick else (200 if name == "P4" else 2_000)}
-    solvers = ("auto", "lbfgs") if name == "P1f" else LOGREG_SOLVERS
+    if name == "P8":
+        caps["lbfgs"] = 5_000
+    solvers = {"P1f": ("auto", "lbfgs"), "P8": P8_SOLVERS}.get(name, LOGREG_SOLVERS)
     logreg = [_job("logreg", s, caps[s], trajectory=True) for s in solvers]
     if name == "P1" and not quick:
         # ablations: Newton with one idea switched off at a time (which idea bought what)
@@ -129,6 +166,14 @@ def fit_jobs(name, *, quick=False):
         ]
     elif name == "P1f":
         anchors = [_job("sklearn", "lbfgs", 2_000)]
+    elif name == "P8":
+        # glum has no multinomial family (binomial only): scikit-learn's two multinomial solvers, their
+        # time to 1e-8 from the objective values they compute during the fit (refits of the minutes-long
+        # lbfgs would triple the run, and resolve the time only to the refits' x1.41 steps in max_iter)
+        anchors = [
+            _job("sklearn", "lbfgs", 10_000, trajectory="evals"),
+            _job("sklearn", "newton-cholesky", 100, trajectory="evals"),
+        ]
     else:
         note = (
             "liblinear penalises the intercept like a weight (intercept_scaling=1): it minimises a different objective"
@@ -143,13 +188,18 @@ def fit_jobs(name, *, quick=False):
         # REPEATS times in its process and the median reported (the anchors' refits once each)
         for j in logreg + anchors:
             j["repeats"] = REPEATS
+    if name == "P8" and not quick:
+        # Newton's fits take seconds (noisy: median of REPEATS); the lbfgs fits take minutes, timed once
+        for j in logreg:
+            if j["solver"] != "lbfgs":
+                j["repeats"] = REPEATS
     if quick:  # timings mean nothing at these sizes: no warm-up, and the refits only check the code runs
         for j in logreg + anchors:
             j.update(warm_up=False, trajectory_budget=0.2)
     return logreg + anchors
 
 
-def run_child(stem, jobs, *, dtype="float64", timeout=900):
+def run_child(stem, jobs, *, dtype="float64", timeout=900, quick=False):
     """Run ``jobs`` in one ``python -m benchmarks.child`` process.
 
     Returns
@@ -164,7 +214,7 @@ def run_child(stem, jobs, *, dtype="float64", timeout=900):
         root = Path(__file__).resolve().parent.parent
         cmd = [sys.executable, "-m", "benchmarks.child", str(spec), str(out)]
         try:
-            proc = subprocess.run(cmd, cwd=root, env=child_env(), capture_output=True, text=True, timeout=timeout)
+            proc = subprocess.run(cmd, cwd=root, env=child_env(quick), capture_output=True, text=True, timeout=timeout)
             if out.exists():
                 return json.loads(out.read_text())
             err = f"child exited {proc.returncode}: {proc.stderr[-1500:]}"
@@ -214,14 +264,18 @@ def run_problem(name, stem, *, quick, log, dtype="float64", extra=(), timeout=No
     refs, fits = reference_jobs(name), fit_jobs(name, quick=quick)
     if quick:
         log(f"{name}: references and fits in one process")
-        meta, results = _run(stem, refs + fits + list(extra), batch=True, log=log, dtype=dtype, timeout=timeout or 180)
+        timeout = timeout or default_timeout(name, quick=True)
+        meta, results = _run(
+            stem, refs + fits + list(extra), batch=True, log=log, dtype=dtype, timeout=timeout, quick=True
+        )
     else:
+        timeout = timeout or default_timeout(name)
         log(f"{name}: reference solves")
-        meta, ref_res = _run(stem, refs, batch=False, log=log, dtype=dtype, timeout=timeout or 180)
+        meta, ref_res = _run(stem, refs, batch=False, log=log, dtype=dtype, timeout=timeout)
         f_star = min((r["objective"] for r in ref_res if r.get("status") == "ok"), default=None)
         log(f"{name}: fits (f* = {f_star})")
         jobs = [dict(j, f_star=f_star) for j in fits]
-        meta, fit_res = _run(stem, jobs, batch=False, log=log, dtype=dtype, timeout=timeout or 180)
+        meta, fit_res = _run(stem, jobs, batch=False, log=log, dtype=dtype, timeout=timeout)
         results = ref_res + fit_res
     refs = [r for r in results if r.get("ref")]
     others = [r for r in results if not r.get("ref") and r.get("kind") != "p2" and r.get("label") != "P2"]
@@ -242,14 +296,15 @@ def run_suite(*, quick=False, only=None, scale=1.0, cache_dir=None, timeout=None
     quick : bool
         Small sizes; every fit of a problem in one process.
     only : set of str, optional
-        Among 'P1', 'P1f', 'P2', 'P3' (reported from P1's fits), 'P4'.
+        Among 'P1', 'P1f', 'P2', 'P3' (reported from P1's fits), 'P4', 'P8'.
     scale : float
         Multiplies the number of rows.
     cache_dir : str, optional
         Where the data are cached; default ``~/.cache/logreg-benchmarks``.
     timeout : float, optional
-        Seconds per benchmark process (default 180); a fit that runs longer is
-        reported as 'timeout'.
+        Seconds per benchmark process (default :func:`default_timeout`: 180,
+        on P8 1800, with ``quick`` 600); a fit that runs longer is reported as
+        'timeout'.
     log : callable
 
     Returns
@@ -257,7 +312,7 @@ def run_suite(*, quick=False, only=None, scale=1.0, cache_dir=None, timeout=None
     dict
         Everything the report needs.
     """
-    only = set(only or ("P1", "P1f", "P2", "P3", "P4"))
+    only = set(only or PROBLEMS)
     if "P3" in only:
         only.add("P1")
     cache_dir = cache_dir or os.path.join(os.path.expanduser("~"), ".cache", "logreg-benchmarks")
@@ -300,6 +355,12 @@ def run_suite(*, quick=False, only=None, scale=1.0, cache_dir=None, timeout=None
         log(f"building/loading P4 {size}")
         stem = problems.ensure_cached("P4", size, cache_dir)
         out["problems"]["P4"], _ = run_problem("P4", stem, quick=quick, log=log, timeout=timeout)
+    if "P8" in only:
+        size = problems.sizes("P8", quick=quick, scale=scale)
+        out["sizes"]["P8"] = size
+        log(f"building/loading P8 {size}")
+        stem = problems.ensure_cached("P8", size, cache_dir)
+        out["problems"]["P8"], _ = run_problem("P8", stem, quick=quick, log=log, timeout=timeout)
     out["load_after"] = os.getloadavg()
     # cores that other processes kept busy during the run, on average: the machine's
     # busy CPU time minus this suite's own (parent and benchmark processes)
