@@ -98,7 +98,7 @@ def _sklearn_smooth(X, y, sw, C):
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.linear_model import LogisticRegression as SK
 
-    kw = {"penalty": None} if not np.isfinite(C) else {"C": C}
+    kw = {"C": C}  # C = inf: no penalty (scikit-learn >= 1.8 spells it so)
     X = _dense64(X)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
