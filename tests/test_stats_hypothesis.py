@@ -7,24 +7,15 @@ of ``llf``) and ``LogitResults.wald_test`` / ``MNLogitResults.wald_test``
 (chi-squared form, statsmodels' default for discrete models).
 """
 
-import warnings
-
 import numpy as np
 import pytest
 from scipy import stats as sps
 
-from logreg import LogisticRegression
 from logreg.stats import lr_test, wald_test
 
 sm = pytest.importorskip("statsmodels.api")
 
-TIGHT = {"penalty": None, "tol": 1e-11, "max_iter": 200}
-
-
-def _fit(X, y, sample_weight=None, **kw):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return LogisticRegression(**{**TIGHT, **kw}).fit(X, y, sample_weight=sample_weight)
+from _fits import tight_fit as _fit  # noqa: E402
 
 
 @pytest.fixture(scope="module")

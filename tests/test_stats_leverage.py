@@ -8,22 +8,12 @@ so this file notices when that changes), so the reference is that formula writte
 in numpy with statsmodels' GLM leverages (``get_hat_matrix_diag``) and fitted values.
 """
 
-import warnings
-
 import numpy as np
 import pytest
 
-from logreg import LogisticRegression
-
 sm = pytest.importorskip("statsmodels.api")
 
-TIGHT = {"penalty": None, "tol": 1e-11, "max_iter": 200}
-
-
-def _fit(X, y, sample_weight=None, **kw):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return LogisticRegression(**{**TIGHT, **kw}).fit(X, y, sample_weight=sample_weight)
+from _fits import tight_fit as _fit  # noqa: E402
 
 
 def _sandwich_reference(y, X, power, var_weights=None):

@@ -5,24 +5,15 @@ References: statsmodels ``Logit(...).fit().get_margeff(at=...)`` and
 the test; the analytic Jacobian against central differences of the effects.
 """
 
-import warnings
-
 import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from logreg import LogisticRegression
 from logreg.inference.margins import MARGEFF_COLUMNS, effects_and_jacobian
 
 sm = pytest.importorskip("statsmodels.api")
 
-TIGHT = {"penalty": None, "tol": 1e-11, "max_iter": 200}
-
-
-def _fit(X, y, sample_weight=None, **kw):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return LogisticRegression(**{**TIGHT, **kw}).fit(X, y, sample_weight=sample_weight)
+from _fits import tight_fit as _fit  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -20,13 +20,7 @@ from logreg import LogisticRegression
 
 sm = pytest.importorskip("statsmodels.api")
 
-TIGHT = {"penalty": None, "tol": 1e-11, "max_iter": 200}
-
-
-def _fit(X, y, sample_weight=None, **kw):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return LogisticRegression(**{**TIGHT, **kw}).fit(X, y, sample_weight=sample_weight)
+from _fits import tight_fit as _fit  # noqa: E402
 
 
 def _budworm():

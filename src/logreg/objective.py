@@ -308,7 +308,48 @@ def _csr_rows(X, a, b):
     )
 
 
-class BinaryLogistic:
+class _InMemoryTerm:
+    """What the in-memory data terms share: sizes, precision and class counts of their rows.
+
+    Subclasses hold their rows in ``self.data`` (a :class:`_BlockedData`) and
+    their per-point caches in ``self._cache``.
+    """
+
+    #: The dtype the products with X are formed in: X's own, unless :meth:`in_float64`.
+    _arithmetic = None
+
+    @property
+    def n_samples(self):
+        return self.data.n_samples
+
+    @property
+    def dtype(self):
+        """X's dtype (float32 or float64)."""
+        return self.data.dtype
+
+    @property
+    def precision(self):
+        """The dtype of the arithmetic: X's dtype, or float64 after :meth:`in_float64`."""
+        return self._arithmetic or self.data.dtype
+
+    def class_counts(self):
+        """Rows of positive weight in each class, shape (n_classes,)."""
+        return self.data.positive_counts(self.n_classes)
+
+    def in_float64(self):
+        """The same data term (X shared, not copied) computed in float64 arithmetic.
+
+        float32 data round J and its gradient at ~1e-7 of their terms, which can leave
+        J ~1e-8 above its optimum; the same data points in float64 products have the
+        optimum to float64's precision, at the cost of upcasting each block as it is read.
+        """
+        out = copy.copy(self)
+        out._arithmetic = np.dtype(np.float64)
+        out._cache = (None, None)
+        return out
+
+
+class BinaryLogistic(_InMemoryTerm):
     """Weighted mean binary cross-entropy of a linear model (the seeds' J).
 
     Parameters
@@ -353,7 +394,7 @@ class BinaryLogistic:
         self.fit_intercept = bool(fit_intercept)
         self.n_features = X.shape[1]
         self.n_params = self.n_features + int(self.fit_intercept)
-        self._h_cache = (None, None)
+        self._cache = (None, None)
 
     # -- parameter layout -------------------------------------------------
     def split(self, theta):
@@ -385,39 +426,10 @@ class BinaryLogistic:
     def _cast(self, w):
         return np.asarray(w, dtype=self.precision)
 
-    @property
-    def n_samples(self):
-        return self.data.n_samples
-
-    @property
-    def dtype(self):
-        """X's dtype (float32 or float64)."""
-        return self.data.dtype
-
-    #: The dtype the products with X are formed in: X's own, unless :meth:`in_float64`.
-    _arithmetic = None
-
-    @property
-    def precision(self):
-        """The dtype of the arithmetic: X's dtype, or float64 after :meth:`in_float64`."""
-        return self._arithmetic or self.data.dtype
-
     def in_float64(self):
-        """The same data term (X shared, not copied) computed in float64 arithmetic.
-
-        float32 data round J and its gradient at ~1e-7 of their terms, which can leave
-        J ~1e-8 above its optimum; the same data points in float64 products have the
-        optimum to float64's precision, at the cost of upcasting each block as it is read.
-        """
-        out = copy.copy(self)
-        out._arithmetic = np.dtype(np.float64)
+        out = super().in_float64()
         out.engine = "graph"  # the fused kernels compute in X's dtype
-        out._h_cache = (None, None)
         return out
-
-    def class_counts(self):
-        """Rows of positive weight in each class, shape (n_classes,)."""
-        return self.data.positive_counts(self.n_classes)
 
     def sample(self, max_rows, compact=False):
         """The same data term on about ``max_rows`` evenly spaced rows (a copy of them): the
@@ -510,9 +522,9 @@ class BinaryLogistic:
 
     def curvature(self, theta):
         """Per-sample Hessian weights h_i = s_i a_i (1 - a_i), shape (n,)."""
-        key = self._h_cache[0]
+        key = self._cache[0]
         if key is not None and key.shape == theta.shape and np.array_equal(key, theta):
-            return self._h_cache[1]
+            return self._cache[1]
         w, b = self.split(theta)
         data = self.data
         h = np.empty(data.n_samples, dtype=np.float64 if self.engine == "fused" else self.precision)
@@ -538,7 +550,7 @@ class BinaryLogistic:
                 return (0.0,)
 
             data.sweep(fn)
-        self._h_cache = (np.array(theta, copy=True), h)
+        self._cache = (np.array(theta, copy=True), h)
         return h
 
     def hessian_diag(self, theta):
@@ -688,7 +700,7 @@ class BinaryLogistic:
         return sigmoid(self.linear_predictor(theta))
 
 
-class MultinomialLogistic:
+class MultinomialLogistic(_InMemoryTerm):
     """Weighted mean softmax cross-entropy for K >= 3 classes.
 
     Parameters
@@ -717,7 +729,7 @@ class MultinomialLogistic:
         self.fit_intercept = bool(fit_intercept)
         self.n_features = X.shape[1]
         self.n_params = self.n_classes * (self.n_features + int(self.fit_intercept))
-        self._p_cache = (None, None)
+        self._cache = (None, None)
 
     def split(self, theta):
         """Return ``(W, b)``: W of shape (K, d), b of shape (K,)."""
@@ -768,39 +780,6 @@ class MultinomialLogistic:
     def _cast(self, W):
         return np.asarray(W, dtype=self.precision)
 
-    @property
-    def n_samples(self):
-        return self.data.n_samples
-
-    @property
-    def dtype(self):
-        """X's dtype (float32 or float64)."""
-        return self.data.dtype
-
-    #: The dtype the products with X are formed in: X's own, unless :meth:`in_float64`.
-    _arithmetic = None
-
-    @property
-    def precision(self):
-        """The dtype of the arithmetic: X's dtype, or float64 after :meth:`in_float64`."""
-        return self._arithmetic or self.data.dtype
-
-    def in_float64(self):
-        """The same data term (X shared, not copied) computed in float64 arithmetic.
-
-        float32 data round J and its gradient at ~1e-7 of their terms, which can leave
-        J ~1e-8 above its optimum; the same data points in float64 products have the
-        optimum to float64's precision, at the cost of upcasting each block as it is read.
-        """
-        out = copy.copy(self)
-        out._arithmetic = np.dtype(np.float64)
-        out._p_cache = (None, None)
-        return out
-
-    def class_counts(self):
-        """Rows of positive weight in each class, shape (n_classes,)."""
-        return self.data.positive_counts(self.n_classes)
-
     def sample(self, max_rows, compact=False):
         """The same data term on about ``max_rows`` evenly spaced rows (a copy of them), as
         :meth:`BinaryLogistic.sample` (``compact`` has no effect: no float32 engine here)."""
@@ -834,9 +813,9 @@ class MultinomialLogistic:
         return self.value_and_grad(theta)[1]
 
     def _probs(self, theta):
-        key = self._p_cache[0]
+        key = self._cache[0]
         if key is not None and key.shape == theta.shape and np.array_equal(key, theta):
-            return self._p_cache[1]
+            return self._cache[1]
         W, b = self.split(theta)
         W = self._cast(W)
         data = self.data
@@ -849,7 +828,7 @@ class MultinomialLogistic:
             return (0.0,)
 
         data.sweep(fn)
-        self._p_cache = (np.array(theta, copy=True), P)
+        self._cache = (np.array(theta, copy=True), P)
         return P
 
     def hessian_diag(self, theta):
