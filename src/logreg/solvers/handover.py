@@ -31,7 +31,8 @@ def _continue(first, solver, objective, what):
     summed to absolute precision, still shows progress)."""
     start = objective.n_passes
     after = solver.solve(objective, first.theta)
-    J0, J1 = first.history[-1], after.history[-1]
+    # both values from the continuing objective: float32 and float64 arithmetic round J differently
+    J0, J1 = after.history[0], after.history[-1]
     lower = J1 < J0 - objective.rounding * max(1.0, abs(J0))
     closer = J1 <= J0 + objective.rounding * max(1.0, abs(J0)) and (
         after.converged or after.grad_norm <= 0.5 * first.grad_norm
