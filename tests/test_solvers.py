@@ -428,3 +428,37 @@ def test_presolve_is_skipped_when_the_sample_rows_have_no_weight():
         warnings.simplefilter("error")
         res, calls = _newton_run(obj, hessian_rows=1000)
     assert [report for report, _ in calls] == [True] and res.converged
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"hessian_rows": None},
+        {"fresh_rows": False},
+        {"presolve": False},
+        {"exact": False},
+        {"engine": "graph"},
+        {"start": "zero"},
+    ],
+    ids=lambda o: next(iter(o)),
+)
+def test_solver_options_switch_one_idea_off_and_keep_the_optimum(options):
+    """The benchmark's ablations through solver_options: each switches one idea off (at a
+    size where the sub-sampled Hessian and the presolve run, with hessian_rows=500) and the
+    fit ends at the same optimum."""
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((12_000, 6)) * np.linspace(0.5, 3.0, 6)
+    y = rng.random(12_000) < 1 / (1 + np.exp(-(X @ np.linspace(-1, 1, 6) + 0.2)))
+    base = {"hessian_rows": 500}
+    ref = LogisticRegression(tol=1e-10, solver_options=base).fit(X, y)
+    model = LogisticRegression(tol=1e-10, solver_options={**base, **options}).fit(X, y)
+    assert model.converged_
+    np.testing.assert_allclose(model.coef_, ref.coef_, rtol=1e-8, atol=1e-10)
+
+
+def test_solver_options_unknown_to_the_solver_are_refused_with_its_list():
+    X, y = dataset("binary")
+    with pytest.raises(ValueError, match=r"solver 'lbfgs' takes no option 'exact'; its options: \['memory'\]"):
+        LogisticRegression(solver="lbfgs", solver_options={"exact": True}).fit(X, y)
+    with pytest.raises(ValueError, match="start.*'intercept' or 'zero'"):
+        LogisticRegression(solver_options={"start": "random"}).fit(X, y)

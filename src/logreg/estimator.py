@@ -93,6 +93,19 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     learning_rate : float, default=None
         The seeds' step size alpha for solver='gd'; None finds the step by a
         backtracking line search.
+    solver_options : dict, default=None
+        Options of the solver and the data term, for studying what each idea
+        buys (the benchmarks' ablations use them); unknown keys are refused with
+        the solver's list.  'newton' (and 'newton-cg', 'newton-cholesky'):
+        ``exact`` (True: form the Hessian, False: Newton-CG), ``hessian_rows``
+        (rows in each Hessian: None for every row, 'auto', or a number),
+        ``fresh_rows`` (False: the same row sample in every Hessian),
+        ``presolve`` (False: no first solve on a row sample), ``max_cg``;
+        'cd': ``hessian_rows``; 'lbfgs': ``memory`` (correction pairs); 'gd':
+        ``learning_rate``.  For every solver: ``engine`` ('auto', 'fused' or
+        'graph': the data term's one-pass kernels or the seeds' graph nodes, in
+        memory) and ``start`` ('intercept': the intercept-only optimum, the
+        default; 'zero').
     class_weight : dict or 'balanced', default=None
         Multiplies the sample weights by a weight per class.
     warm_start : bool, default=False
@@ -160,6 +173,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         "max_iter": [Interval(numbers.Integral, 0, None, closed="left")],
         "solver": [StrOptions(set(REGISTRY) | {"auto"})],
         "learning_rate": [Interval(numbers.Real, 0, None, closed="neither"), None],
+        "solver_options": [dict, None],
         "class_weight": [dict, StrOptions({"balanced"}), None],
         "warm_start": ["boolean"],
         "verbose": ["verbose"],
@@ -187,6 +201,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         intercept_scaling=1.0,
         random_state=None,
         n_jobs=None,
+        solver_options=None,
     ):
         self.penalty = penalty
         self.C = C
@@ -203,6 +218,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self.intercept_scaling = intercept_scaling
         self.random_state = random_state
         self.n_jobs = n_jobs
+        self.solver_options = solver_options
 
     # ------------------------------------------------------------------ fit
     def fit(self, X, y, sample_weight=None, *, callback=None):
@@ -287,7 +303,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
             fit_firth(self, X, codes, classes, sample_weight)
         else:
-            datafit = make_datafit(X, codes, classes.size, fit_weight, fit_intercept=self.fit_intercept)
+            engine = (self.solver_options or {}).get("engine", "auto")
+            datafit = make_datafit(X, codes, classes.size, fit_weight, fit_intercept=self.fit_intercept, engine=engine)
             result, solver_name = self._solve(datafit, classes, weight_sum, class_sums, X, callback)
             # warned here, not in _solve: stacklevel=3 points at the user's call of fit
             warn_not_converged(result, solver_name, self.max_iter)
@@ -355,13 +372,17 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         penalty = make_penalty(self.penalty, self.C, weight_sum, self.l1_ratio)
         objective = Objective(datafit, penalty)
         solver_cls = resolve(self.solver, penalty=penalty, n_params=datafit.n_params, X=X)
-        options = {}
-        if solver_cls.name == "gd":
+        options = dict(self.solver_options or {})
+        options.pop("engine", None)  # the data term's, used by fit
+        start = options.pop("start", "intercept")
+        if start not in ("intercept", "zero"):
+            raise ValueError(f"solver_options['start'] must be 'intercept' or 'zero', got {start!r}")
+        if solver_cls.name == "gd" and self.learning_rate is not None:
             options["learning_rate"] = self.learning_rate
         solver = solver_cls(tol=self.tol, max_iter=self.max_iter, verbose=self.verbose, callback=callback, **options)
 
         theta0 = np.zeros(datafit.n_params)
-        if self.fit_intercept and solver_cls.intercept_start and self.max_iter > 0:
+        if self.fit_intercept and solver_cls.intercept_start and start == "intercept" and self.max_iter > 0:
             theta0 = datafit.join(np.zeros_like(datafit.split(theta0)[0]), intercept_start(class_sums))
         if self.warm_start and hasattr(self, "coef_") and np.array_equal(getattr(self, "classes_", None), classes):
             coef = self.coef_ if classes.size > 2 else self.coef_.ravel()

@@ -709,6 +709,8 @@ class MultinomialLogistic(_InMemoryTerm):
     y : ndarray of shape (n,), integer codes in [0, K)
     n_classes : int
     sample_weight, fit_intercept, block_rows, n_threads, weight_sum : as :class:`BinaryLogistic`
+    engine : {'auto', 'graph'}
+        Accepted for symmetry with :class:`BinaryLogistic`: the softmax runs the graph's nodes.
     """
 
     def __init__(
@@ -722,7 +724,12 @@ class MultinomialLogistic(_InMemoryTerm):
         block_rows=None,
         n_threads=None,
         weight_sum=None,
+        engine="auto",
     ):
+        if engine not in ("auto", "graph"):
+            raise ValueError(
+                f"the multinomial data term runs the graph engine only ('auto' or 'graph'), got {engine!r}"
+            )
         y = np.asarray(y, dtype=np.intp)
         self.data = _BlockedData(X, y, sample_weight, block_rows=block_rows, n_threads=n_threads, weight_sum=weight_sum)
         self.n_classes = int(n_classes)

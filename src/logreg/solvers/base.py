@@ -132,7 +132,14 @@ class Solver:
     #: False starts at theta = 0.
     intercept_start = True
 
+    #: The names of the options this solver takes (documented in its docstring).
+    option_names: frozenset = frozenset()
+
     def __init__(self, tol=1e-4, max_iter=100, verbose=0, callback=None, **options):
+        unknown = sorted(set(options) - self.option_names)
+        if unknown:
+            takes = sorted(self.option_names) or "none"
+            raise ValueError(f"solver {self.name!r} takes no option {unknown[0]!r}; its options: {takes}")
         self.tol = float(tol)
         self.max_iter = int(max_iter)
         self.verbose = int(verbose)

@@ -129,6 +129,7 @@ class ProximalNewtonCD(Solver):
     """
 
     name = "cd"
+    option_names = frozenset({"hessian_rows"})
     requires = ("value_and_grad", "smooth_value", "hessian")
     supports_nonsmooth = True
 

@@ -29,6 +29,7 @@ class GradientDescent(Solver):
     """
 
     name = "gd"
+    option_names = frozenset({"learning_rate"})
     requires = ("value_and_grad", "smooth_value")
     supports_nonsmooth = True
     intercept_start = False  # the seeds' loop starts at w = 0, b = 0

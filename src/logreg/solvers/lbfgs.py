@@ -19,6 +19,7 @@ class LBFGS(Solver):
     """
 
     name = "lbfgs"
+    option_names = frozenset({"memory"})
     requires = ("value_and_grad",)
 
     def solve(self, objective, theta0):

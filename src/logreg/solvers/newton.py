@@ -91,6 +91,7 @@ class Newton(Solver):
 
     name = "newton"
     requires = ("value_and_grad", "hessp", "hessian", "hessian_diag")
+    option_names = frozenset({"exact", "hessian_rows", "fresh_rows", "presolve", "max_cg"})
 
     def solve(self, objective, theta0):
         exact = self.options.get("exact")
