@@ -93,6 +93,9 @@ def make_estimator(job, n):
     tool, solver, tol, max_iter = job["tool"], job["solver"], job["tol"], job["max_iter"]
     extra = job.get("params", {})
     if tool == "logreg":
+        options = ablation_options(job.get("ablation"))
+        if options:
+            extra = {**extra, "solver_options": options}
         return LogisticRegression(C=C, solver=solver, tol=tol, max_iter=max_iter, **extra)
     if tool == "sklearn":
         return SkLogisticRegression(C=C, solver=solver, tol=tol, max_iter=max_iter, **extra)
@@ -168,34 +171,24 @@ def _max_iter_steps(limit):
     return steps + [int(limit)]
 
 
-def apply_ablation(name):
-    """Switch off one of Newton's ideas for the rest of this process (each job has its own).
+#: Newton with one idea switched off, through LogisticRegression's solver_options.
+ABLATION_OPTIONS = {
+    "exact_hessian": {"hessian_rows": None},  # every row in each Hessian
+    "fixed_sample": {"fresh_rows": False},  # the same sub-sample of rows in each Hessian
+    "no_presolve": {"presolve": False},  # no first solve on a sample of rows
+    "graph_engine": {"engine": "graph"},  # the graph's nodes on row blocks, not the fused kernel
+    "zero_start": {"start": "zero"},  # theta = 0 instead of the intercept-only optimum
+}
 
-    ``exact_hessian``: every row in each Hessian; ``fixed_sample``: the same sub-sample
-    of rows in each Hessian; ``no_presolve``: no first solve on a sample of rows; ``graph_engine``: the graph's nodes on row blocks (two BLAS
-    products per block) instead of the fused one-read kernel; ``zero_start``: theta = 0
-    as the start instead of the intercept-only optimum.
-    """
+
+def ablation_options(name):
+    """The ``solver_options`` that switch one of Newton's ideas off ({} for none)."""
     if not name:
-        return
-    import logreg.objective as objective
-    import logreg.solvers.newton as newton
-
-    if name == "exact_hessian":
-        newton.hessian_rows = lambda obj, option="auto": None
-    elif name == "fixed_sample":
-        hessian = objective.Objective.hessian
-        objective.Objective.hessian = lambda self, theta, max_rows=None, offset=0: hessian(self, theta, max_rows)
-    elif name == "graph_engine":
-        objective._default_engine = lambda X: "graph"
-    elif name == "no_presolve":
-        newton.PRESOLVE_SHARE = float("inf")
-    elif name == "zero_start":
-        import logreg.estimator as estimator
-
-        estimator.intercept_start = lambda sums: 0.0 if len(sums) == 2 else np.zeros(len(sums))
-    else:
-        raise ValueError(f"unknown ablation {name!r}")
+        return {}
+    try:
+        return dict(ABLATION_OPTIONS[name])
+    except KeyError:
+        raise ValueError(f"unknown ablation {name!r}; choose from {sorted(ABLATION_OPTIONS)}") from None
 
 
 def touch(X):
@@ -244,7 +237,6 @@ def run_fit(job, X, y):
     kwargs = {"callback": callback} if job["tool"] == "logreg" and job.get("trajectory") else {}
     # scikit-learn's objective history instead of refits (see EvalCounter)
     evals_history = job["tool"] == "sklearn" and job.get("trajectory") == "evals"
-    apply_ablation(job.get("ablation"))
     out["warmup_time"] = warm_up(job, X, y) if job.get("warm_up", True) else None
     runs = []
     for _ in range(max(1, int(job.get("repeats", 1)))):
