@@ -74,7 +74,7 @@ def descend(objective, theta0, direction, *, tol, max_iter, report=None, decreme
     rounding = objective.rounding
     certify_floor = max(CERTIFY, rounding)
     converged = gnorm <= tol and not certify
-    it, flat, message, stalled = 0, 0, "", False
+    it, flat, flat_ref, message, stalled = 0, 0, gnorm, "", False
     while not converged and it < max_iter:
         p = objective.project(direction(theta, g))
         decrease = g @ p + (l1(theta + p) - l1(theta))
@@ -106,16 +106,19 @@ def descend(objective, theta0, direction, *, tol, max_iter, report=None, decreme
             )
             break
         drop = J - J_new
-        previous = gnorm
         theta, f, g, J = cand, f_new, g_new, J_new
         gnorm = objective.optimality(theta, g)
         history.append(J)
         if report is not None:
             report(it, J, gnorm)
         converged = gnorm <= tol and not certify
-        # near the optimum J changes by ~|grad|^2, below its rounding, while Newton still halves
-        # the gradient: only flat J *and* a gradient that stopped shrinking is rounding noise
-        flat = flat + 1 if drop <= rounding * max(1.0, abs(J)) and gnorm > 0.5 * previous else 0
+        # near the optimum J changes by ~|grad|^2, below its rounding, while the gradient still
+        # shrinks (by half a step for exact Newton, more slowly for a sampled Hessian): only flat J
+        # *and* a gradient no lower than at the start of the flat run is rounding noise
+        if drop <= rounding * max(1.0, abs(J)) and gnorm > 0.9 * flat_ref:
+            flat += 1
+        else:
+            flat, flat_ref = 0, gnorm
         if flat >= FLAT_ITERATIONS and not converged:
             stalled = True
             message = (
