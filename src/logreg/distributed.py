@@ -598,7 +598,8 @@ class DaskRows:
 
 @dataclass
 class _DataInfo:
-    """What solvers read of ``datafit.data`` (the in-memory ``_BlockedData``'s names)."""
+    """Sizes of the distributed rows, as :class:`DaskLogistic` reports them (its n_samples, dtype,
+    weight sum, and the sample stride of its Hessian)."""
 
     n_samples: int
     n_features: int

@@ -21,8 +21,8 @@ def backtrack(trial, f, decrease, residual, rounding):
     not in six halvings.  Near the optimum f changes by less than its rounding
     error (a sum over n rows; float32 data round far sooner); there a smaller
     optimality residual accepts the step instead.  A step that must shrink
-    16-fold while f stays within its rounding (or any step below 1e-6) means
-    the data's precision is reached.
+    more than 10-fold while f stays within its rounding (or any step below
+    1e-6) means the data's precision is reached.
 
     Parameters
     ----------
@@ -80,7 +80,8 @@ class SolverResult:
     n_passes : int
         Passes over X used.
     message : str
-        Why the solver stopped short of ``tol`` ('' otherwise).
+        Why the solver stopped short of ``tol``, or which solver continued
+        after a stall ('' for a plain converged run).
     stalled : bool
         True when it stopped because no step lowered J by more than its
         rounding (not at max_iter): the caller may hand over to another solver.
