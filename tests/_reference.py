@@ -114,7 +114,7 @@ def _sklearn_smooth(X, y, sw, C):
     )
 
 
-def _scipy_l1(X, y, sw, C, l1_ratio, K):
+def _scipy_l1(X, y, sw, C, l1_ratio, K, fit_intercept=True):
     X, Y, s = _parts(X, y, sw, K)
     k = 1 if K == 2 else K
     d = X.shape[1]
@@ -129,7 +129,7 @@ def _scipy_l1(X, y, sw, C, l1_ratio, K):
         return f, np.concatenate([(gW + a * l1_ratio).ravel(), (-gW + a * l1_ratio).ravel(), gb])
 
     v0 = np.zeros(2 * k * d + k)
-    bounds = [(0, None)] * (2 * k * d) + [(None, None)] * k
+    bounds = [(0, None)] * (2 * k * d) + [(None, None) if fit_intercept else (0, 0)] * k
     opts = {"maxiter": 100000, "maxfun": 200000, "gtol": 1e-14, "ftol": 1e-16, "maxcor": 30}
     res = optimize.minimize(fun, v0, jac=True, method="L-BFGS-B", bounds=bounds, options=opts)
     v = res.x
@@ -138,8 +138,10 @@ def _scipy_l1(X, y, sw, C, l1_ratio, K):
     return W, v[2 * k * d :]
 
 
-def reference_optimum(X, y, *, C, l1_ratio=0.0, sample_weight=None):
+def reference_optimum(X, y, *, C, l1_ratio=0.0, sample_weight=None, fit_intercept=True):
     """(J*, coef, intercept) of the objective, computed without logreg and KKT-certified.
+
+    ``fit_intercept=False`` (intercepts held at 0) is offered for L1 and elastic net.
 
     Raises
     ------
@@ -148,10 +150,12 @@ def reference_optimum(X, y, *, C, l1_ratio=0.0, sample_weight=None):
     """
     K = max(2, int(np.max(y)) + 1)
     if not np.isfinite(C) or l1_ratio == 0.0:
+        if not fit_intercept:
+            raise NotImplementedError("the smooth references always fit an intercept")
         coef, intercept = _sklearn_smooth(X, y, sample_weight, C)
     else:
-        coef, intercept = _scipy_l1(X, y, sample_weight, C, l1_ratio, K)
+        coef, intercept = _scipy_l1(X, y, sample_weight, C, l1_ratio, K, fit_intercept)
     kw = {"C": C, "l1_ratio": l1_ratio if np.isfinite(C) else 0.0, "sample_weight": sample_weight}
-    r = kkt(X, y, coef, intercept, **kw)
+    r = kkt(X, y, coef, intercept, fit_intercept=fit_intercept, **kw)
     assert r <= 1e-7, f"the reference is not an optimum: KKT residual {r:.3g}"
     return objective(X, y, coef, intercept, **kw), coef, intercept

@@ -636,6 +636,12 @@ class DaskLogistic:
         Rows per (non-empty) chunk.
     """
 
+    column_access = False
+
+    def columns(self):
+        """None: the chunks' columns are not gathered (column-wise descent does not apply)."""
+        return None
+
     def __init__(
         self,
         parts,

@@ -371,7 +371,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         """
         penalty = make_penalty(self.penalty, self.C, weight_sum, self.l1_ratio)
         objective = Objective(datafit, penalty)
-        solver_cls = resolve(self.solver, penalty=penalty, n_params=datafit.n_params, X=X)
+        solver_cls = resolve(
+            self.solver, penalty=penalty, n_params=datafit.n_params, X=X, column_access=datafit.column_access
+        )
         options = dict(self.solver_options or {})
         options.pop("engine", None)  # the data term's, used by fit
         start = options.pop("start", "intercept")

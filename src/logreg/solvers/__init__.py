@@ -23,7 +23,7 @@ __all__ = [
 ]
 
 
-def resolve(name, *, penalty, n_params, X):
+def resolve(name, *, penalty, n_params, X, column_access=False):
     """The solver class for ``name`` ('auto' chooses), checked against the penalty.
 
     Parameters
@@ -32,6 +32,8 @@ def resolve(name, *, penalty, n_params, X):
     penalty : logreg.penalties.Penalty
     n_params : int
     X : ndarray or sparse matrix
+    column_access : bool
+        Whether the data term offers X by columns (``columns()``): binary in-memory terms.
 
     Returns
     -------
@@ -42,11 +44,12 @@ def resolve(name, *, penalty, n_params, X):
         # Newton in every smooth case: with the (sub-sampled) Hessian up to
         # EXACT_MAX_PARAMS parameters, preconditioned Newton-CG beyond; on
         # sparse 100k x 50k data it took 30 passes where L-BFGS took 410
-        # L1 / elastic-net: proximal Newton while the Hessian is small, else proximal gradient
+        # L1 / elastic-net: proximal Newton, with the Hessian while it is small, on working sets
+        # of X's columns beyond (binary in memory); else proximal gradient
         if penalty.smooth:
             name = "newton"
         else:
-            name = "cd" if n_params <= newton.EXACT_MAX_PARAMS else "gd"
+            name = "cd" if n_params <= newton.EXACT_MAX_PARAMS or column_access else "gd"
     cls = get_solver(name)
     if not penalty.smooth and not cls.supports_nonsmooth:
         ok = sorted(k for k, c in REGISTRY.items() if c.supports_nonsmooth)

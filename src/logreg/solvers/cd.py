@@ -23,6 +23,7 @@ import numpy as np
 from .base import Solver, register
 from .loop import descend
 from .newton import EXACT_MAX_PARAMS, _newton_direction, hessian_rows
+from .working_set import solve_working_sets
 
 
 def _model(H, g, theta, lam, D):
@@ -134,10 +135,16 @@ class ProximalNewtonCD(Solver):
     supports_nonsmooth = True
 
     def solve(self, objective, theta0):
+        if objective.n_params > EXACT_MAX_PARAMS:
+            columns = objective.columns()
+            if columns is not None:
+                return solve_working_sets(
+                    objective, columns, theta0, tol=self.tol, max_iter=self.max_iter, report=self._report
+                )
         if objective.n_params > 4 * EXACT_MAX_PARAMS:
             raise ValueError(
-                f"solver 'cd' forms the {objective.n_params} x {objective.n_params} Hessian; "
-                "with this many parameters use solver='gd' (proximal gradient) or 'auto'"
+                f"solver 'cd' forms the {objective.n_params} x {objective.n_params} Hessian for this data "
+                "(multinomial or distributed); with this many parameters use solver='gd' (proximal gradient) or 'auto'"
             )
         max_rows = hessian_rows(objective, self.options.get("hessian_rows", "auto"))
         lam = objective.l1_weights()
