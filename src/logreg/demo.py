@@ -29,6 +29,7 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
+
 from ._table import format_number, text_table
 from ._version import __version__
 

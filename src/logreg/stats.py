@@ -609,10 +609,7 @@ class LogisticSummary:
         label_w = max([len(t) for t in labels] + [12])
         rows = [
             [label.ljust(label_w)]
-            + [
-                float(v[i])
-                for v in (self.params, self.std_err, self.z, self.p_value, self.ci_lower, self.ci_upper)
-            ]
+            + [float(v[i]) for v in (self.params, self.std_err, self.z, self.p_value, self.ci_lower, self.ci_upper)]
             for i, label in enumerate(labels)
         ]
         # column widths from the content: large values widen their column instead of touching the next
