@@ -681,8 +681,10 @@ def summarize(
         'nonrobust' inverts the Fisher information; 'HC0' and 'HC1' are the
         sandwich estimators (HC1 = HC0 n/(n-k)); 'HC2' and 'HC3' divide each
         row's squared score by (1 - h_i) and (1 - h_i)^2, h_i its leverage, as
-        R's ``sandwich::vcovHC`` for glm (binary models only, and they need X
-        and y: see :mod:`logreg.inference.leverage`); 'cluster' is
+        R's ``sandwich::vcovHC`` for glm (they need X and y; for K >= 3
+        classes, unpenalised fits, each row's residual vector is corrected by
+        its hat block as CR2 / CR3 correct a cluster: see
+        :mod:`logreg.inference.leverage`); 'cluster' is
         cluster-robust by ``groups`` with statsmodels' (and Stata's)
         small-sample correction.  Note that statsmodels' discrete models and
         GLM give HC0 for 'HC1', 'HC2' and 'HC3'.
@@ -697,8 +699,8 @@ def summarize(
         uses squared weights, as Stata's ``pweight``).
     ci : {'wald', 'profile'}, optional
         'wald': estimate +- z_{1-alpha/2} std_err; 'profile': the
-        profile-likelihood interval, as R's ``confint`` for glm (binary
-        unpenalised or Firth fits, with X and y; see
+        profile-likelihood interval, as R's ``confint`` for glm (unpenalised
+        fits, also multinomial ones, or Firth fits, with X and y; see
         :mod:`logreg.inference.profile`).  Default 'profile' for
         ``penalty='firth'`` (logistf's), else 'wald'.  Firth fits also get
         penalised likelihood-ratio p-values and need X and y.
@@ -851,6 +853,12 @@ def summarize(
     elif cov_type in ("HC0", "HC1"):
         corr = "" if cov_type == "HC0" else f", times n/(n-k) = {nobs:g}/{nobs - k:g}"
         notes.append(f"Heteroscedasticity-robust sandwich covariance ({cov_type}{corr}).")
+    elif cov_type in ("HC2", "HC3") and n_classes > 2:
+        notes.append(
+            f"Heteroscedasticity-robust sandwich covariance ({cov_type}: each row's residual vector corrected by "
+            f"(I - H_ii)^{'-1/2' if cov_type == 'HC2' else '-1'}, H_ii its (K-1)x(K-1) hat block, as CR2/CR3 with "
+            f"a row as a cluster; largest eigenvalue of an H_ii = {st.max_leverage:.3g})."
+        )
     elif cov_type in ("HC2", "HC3"):
         notes.append(
             f"Heteroscedasticity-robust sandwich covariance ({cov_type}: squared scores divided by "
