@@ -13,7 +13,10 @@ Conventions shared by every command:
   ``--quiet`` silences progress, notes, warnings and the confirmations of
   fit and predict (the tables of summary, evaluate, explain and demo are
   their output and stay).
-- A rich progress bar when standard error is a terminal, plain lines otherwise.
+- ``fit`` shows its progress on standard error: a rich progress bar when
+  standard error is a terminal, plain iteration lines otherwise.  ``demo``
+  prints its heading first and the fit's iteration log only with
+  ``--verbose``.
 
 Set ``LOGREG_DEBUG=1`` to see the traceback of an unexpected (exit code 1)
 error.
