@@ -103,3 +103,23 @@ def test_report_draws_the_quantile_diagram():
     assert "calibration.png" in images and not skipped
     disp = CalibrationDisplay.from_estimator(model, X, y, ax=_ax())
     assert disp.bins[1]["count"].sum() == 300 and len(disp.bins[1]["count"]) == 10
+
+
+def test_cli_evaluate_reports_the_quantile_bins_it_draws(tmp_path):
+    import json
+
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+    from typer.testing import CliRunner
+
+    from logreg import cli
+
+    y, p = _simulated(200, 6)
+    pcsv.write_csv(pa.table({"x": np.log(p / (1 - p)), "label": y}), tmp_path / "d.csv")
+    runner = CliRunner()
+    fit = runner.invoke(cli.app, ["fit", str(tmp_path / "d.csv"), "-t", "label", "-m", str(tmp_path / "m.json"), "-q"])
+    assert fit.exit_code == 0, fit.stderr
+    res = runner.invoke(cli.app, ["evaluate", str(tmp_path / "d.csv"), "-m", str(tmp_path / "m.json"), "--json"])
+    assert res.exit_code == 0, res.stderr
+    cal = json.loads(res.stdout)["calibration"]
+    assert sum(cal["count"]) == 200 and all(c == 20 for c in cal["count"])  # quantile bins: 20 rows each

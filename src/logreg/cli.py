@@ -842,7 +842,10 @@ def evaluate(
     X = _model_input(model, design.X, design.feature_names)
     with out.collect_warnings(ignore=(PenalizedInferenceWarning,)):
         try:
-            evaluation = evaluate_model(model, X, design.y, sample_weight=design.sample_weight, threshold=threshold)
+            # quantile calibration bins, the same as the report's reliability diagram
+            evaluation = evaluate_model(
+                model, X, design.y, sample_weight=design.sample_weight, threshold=threshold, strategy="quantile"
+            )
         except ValueError as exc:
             raise BadInput(exc) from None
         page = None
