@@ -14,7 +14,7 @@ from logreg import graph
 
 @pytest.fixture(scope="module")
 def example():
-    X, y, names, description = ex.breast_cancer_example()
+    X, y, names, description, _ = ex.breast_cancer_example()
     return X, y, names, description
 
 

@@ -103,7 +103,7 @@ def test_precision_recall_draws_sklearn_curve(binary, weighted):
 def test_calibration_draws_calibration_curve(binary):
     model, X, y, w = binary
     p = model.predict_proba(X)[:, 1]
-    disp = CalibrationDisplay.from_estimator(model, X, y, n_bins=6)
+    disp = CalibrationDisplay.from_estimator(model, X, y, n_bins=6, strategy="uniform")
     prob_true, prob_pred = calibration_curve(y, p, n_bins=6)
     np.testing.assert_allclose(disp.line_.get_xdata(), prob_pred)
     np.testing.assert_allclose(disp.line_.get_ydata(), prob_true)
@@ -111,7 +111,7 @@ def test_calibration_draws_calibration_curve(binary):
     assert disp.scores[1] == pytest.approx(skm.brier_score_loss(y, p))
     # weights: the same as repeated rows
     rep = np.repeat(np.arange(len(y)), w.astype(int))
-    dw = CalibrationDisplay.from_predictions(y, p, sample_weight=w, n_bins=6)
+    dw = CalibrationDisplay.from_predictions(y, p, sample_weight=w, n_bins=6, strategy="uniform")
     prob_true, prob_pred = calibration_curve(y[rep], p[rep], n_bins=6)
     np.testing.assert_allclose(dw.prob_true, prob_true)
     np.testing.assert_allclose(dw.prob_pred, prob_pred)

@@ -92,13 +92,9 @@ def test_frequency_weights_equal_repeated_rows(cov_type):
     np.testing.assert_allclose(a.cov_params, b.cov_params, rtol=1e-6)
 
 
-def test_needs_data_and_a_binary_model(spector):
+def test_needs_the_data(spector):
     X, y = spector
     model = _fit(X, y)
     with pytest.raises(ValueError, match="leverage.*model.summary\\(X, y, cov_type='HC3'\\)"):
         model.summary(cov_type="HC3")
-    rng = np.random.default_rng(0)
-    X3 = rng.normal(size=(90, 2))
-    y3 = rng.integers(0, 3, 90)
-    with pytest.raises(ValueError, match="binary models only.*HC0"):
-        _fit(X3, y3).summary(X3, y3, cov_type="HC2")
+    # multinomial fits: tests/test_multinomial_inference.py

@@ -13,7 +13,10 @@ Conventions shared by every command:
   ``--quiet`` silences progress, notes, warnings and the confirmations of
   fit and predict (the tables of summary, evaluate, explain and demo are
   their output and stay).
-- A rich progress bar when standard error is a terminal, plain lines otherwise.
+- ``fit`` shows its progress on standard error: a rich progress bar when
+  standard error is a terminal, plain iteration lines otherwise.  ``demo``
+  prints its heading first and the fit's iteration log only with
+  ``--verbose``.
 
 Set ``LOGREG_DEBUG=1`` to see the traceback of an unexpected (exit code 1)
 error.
@@ -102,6 +105,18 @@ class _Group(TyperGroup):
             # a warning no command collected (e.g. reading the data) is one line too
             warnings.showwarning = _show_warning
             return self._run(args, prog_name, complete_var, standalone_mode, **extra)
+
+    def parse_args(self, ctx, args):
+        # --version is eager and exits while click parses: anything after it would be ignored silently
+        root = []
+        for token in args:
+            if not token.startswith("-"):
+                break
+            root.append(token)
+        if "--version" in root and len(args) > 1:
+            others = " ".join(a for a in args if a != "--version")
+            raise UsageError(f"--version is a flag that takes no value and no other arguments, got {others!r}")
+        return super().parse_args(ctx, args)
 
     def _run(self, args, prog_name, complete_var, standalone_mode, **extra):
         try:
@@ -827,7 +842,10 @@ def evaluate(
     X = _model_input(model, design.X, design.feature_names)
     with out.collect_warnings(ignore=(PenalizedInferenceWarning,)):
         try:
-            evaluation = evaluate_model(model, X, design.y, sample_weight=design.sample_weight, threshold=threshold)
+            # quantile calibration bins, the same as the report's reliability diagram
+            evaluation = evaluate_model(
+                model, X, design.y, sample_weight=design.sample_weight, threshold=threshold, strategy="quantile"
+            )
         except ValueError as exc:
             raise BadInput(exc) from None
         page = None
@@ -873,87 +891,41 @@ def demo(
     report: Annotated[
         Path, typer.Option("--report", "-r", help="Directory for report.html, the PNG plots and model.json.")
     ] = Path("logreg-report"),
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Also print the fit's iteration log (on standard error).")
+    ] = False,
     quiet: QuietOpt = False,
     as_json: JsonOpt = False,
 ):
-    """Fit scikit-learn's breast-cancer data and print the summary and the evaluation; write the report.
+    """The main job: a logistic-regression analysis of the 1996 US presidential vote, with its report.
 
-    The 569 tumours × 30 features ship inside scikit-learn.  The features
-    are standardised with the training rows' means and deviations; 25% of
-    the rows (stratified, fixed seed) are held out for the evaluation.
+    P(vote = Dole) from party identification, ideology, age, education and
+    income (the ANES 1996 subset of statsmodels, bundled): unpenalised
+    maximum likelihood on 75% of the 944 respondents, the inference table,
+    odds ratios with Wald and profile-likelihood intervals, average marginal
+    effects, then the held-out evaluation (log loss, Brier, AUC, calibration)
+    and report.html.  The fit's iteration log is printed only with --verbose,
+    after the heading.
     """
-    from sklearn.datasets import load_breast_cancer
-    from sklearn.model_selection import train_test_split
-
-    from . import report as rep
-    from .estimator import LogisticRegression
-    from .io.tables import Design
-    from .metrics import evaluate as evaluate_model
+    from . import demo as dm
 
     out = _Output(quiet, as_json)
-    rep.check_report_dir(report)
-    data = load_breast_cancer()
-    names = [str(n) for n in data.feature_names]
-    classes = np.asarray([str(c) for c in data.target_names])  # 0 malignant, 1 benign
-    y = classes[data.target]
-    X_train, X_test, y_train, y_test = train_test_split(data.data, y, test_size=0.25, stratify=y, random_state=0)
-    # standardise with the training rows only, so the test rows stay unseen
-    mean, sd = X_train.mean(axis=0), X_train.std(axis=0)
-    X_train, X_test = (X_train - mean) / sd, (X_test - mean) / sd
+    from . import report as rep
 
-    design = Design(X=X_train, y=y_train, sample_weight=None, ids=None, feature_names=names, columns=[])
-    model = _fit(LogisticRegression(C=1.0, tol=1e-8), design, out)
-    X_eval = _named(X_test, names)
-    with out.collect_warnings(ignore=(PenalizedInferenceWarning,)):
-        summary = _stored_summary(model, "diagnosis")
-        evaluation = evaluate_model(model, X_eval, y_test)
-        built = rep.build_report(
-            model,
-            X_eval,
-            y_test,
-            evaluation=evaluation,
-            summary=summary,
-            title="logreg demo: breast cancer (scikit-learn)",
-            subtitle=(
-                f"{len(y_train)} training rows, {len(y_test)} held-out rows, 30 standardised features; "
-                f"positive class {model.classes_[1]!r}"
-            ),
-            facts={"data": "sklearn.datasets.load_breast_cancer", "train rows": len(y_train), "test rows": len(y_test)},
-        )
-        page = built.write(report)
-        model.save(Path(report) / "model.json")
+    rep.check_report_dir(report)
+    if verbose and not quiet and not as_json:
+        sys.stderr.write("logreg demo: fitting P(vote = Dole) on the ANES 1996 training rows\n")
+    with out.collect_warnings(), out.progress(100) if verbose else _no_progress() as callback:
+        result = dm.run(report, callback=callback)
     if as_json:
-        out.emit_json(
-            {
-                "report": str(page),
-                "model": str(Path(report) / "model.json"),
-                "fit": {
-                    "solver": model.solver_,
-                    "n_iter": int(model.n_iter_[0]),
-                    "converged": bool(model.converged_),
-                    "objective": float(model.objective_history_[-1]),
-                },
-                "summary": None if summary is None else summary.to_dict(),
-                "evaluation": evaluation.to_dict(),
-            }
-        )
+        out.emit_json(result.to_dict())
         return
-    print(
-        f"logreg {__version__} demo: scikit-learn's breast-cancer data, {len(y_train)} training rows and "
-        f"{len(y_test)} held out, 30 standardised features"
-    )
-    print(
-        f"fit: solver {model.solver_}, {int(model.n_iter_[0])} iterations, "
-        f"{'converged' if model.converged_ else 'NOT converged'}, objective {model.objective_history_[-1]:.10f}"
-    )
-    print()
-    if summary is not None:
-        print(summary.as_text())
-        print()
-    print("Held-out evaluation:")
-    print(str(evaluation))
-    print()
-    print(f"report written to {page} (with the PNG plots and model.json beside it)")
+    print(dm.render(result))
+
+
+@contextmanager
+def _no_progress():
+    yield None
 
 
 # ------------------------------------------------------------------ explain
@@ -989,8 +961,7 @@ def explain(
     if data is None:
         if target is not None or features is not None:
             raise BadInput("--target and --features need --data")
-        X, y, names, description = ex.breast_cancer_example(n_rows=rows)
-        class_names = ("malignant", "benign")
+        X, y, names, description, class_names = ex.breast_cancer_example(n_rows=rows)
     else:
         if target is None:
             raise BadInput("--data needs --target (the 0/1 label column)")
@@ -1009,7 +980,7 @@ def explain(
         class_names = (str(classes[0]), str(classes[1]))
         description = (
             f"{_source_name(data)}, rows {', '.join(map(str, idx))} (of {design.n_samples}); features standardised "
-            f"over all rows; y = 1 for {classes[1]!s}, 0 for {classes[0]!s}"
+            f"over all rows; y = 1 for {classes[1]}, 0 for {classes[0]}"
         )
     if not 0 <= row < X.shape[0]:
         raise BadInput(f"--row must be in 0..{X.shape[0] - 1}, got {row}")

@@ -148,6 +148,18 @@ class Explanation:
     class_names: tuple = ("0", "1")
 
     @property
+    def positive_class(self):
+        """The class whose probability a = σ(z) is (y = 1), as ``classes_[1]`` of a fitted model."""
+        return self.class_names[1]
+
+    def probability_sentence(self):
+        """One line naming what a = σ(z) is the probability of."""
+        return (
+            f"a = σ(z) is the model's probability of y = 1, class {self.class_names[1]} "
+            f"(y = 0 is class {self.class_names[0]}); a fitted model's classes_[1]."
+        )
+
+    @property
     def max_error(self):
         """Largest backward-vs-finite-difference gap over every check."""
         return max(c.error for c in [*self.components, *self.batch])
@@ -164,6 +176,7 @@ class Explanation:
             "description": self.description,
             "feature_names": list(self.feature_names),
             "class_names": list(self.class_names),
+            "positive_class": self.positive_class,
             "X": _tolist(self.X),
             "y": _tolist(self.y),
             "row": self.row,
@@ -484,7 +497,9 @@ def breast_cancer_example(n_rows=6, features=("mean radius", "mean texture")):
     """A tiny real example: a few rows of scikit-learn's breast-cancer data.
 
     The two features are standardised over all 569 rows; rows alternate
-    between malignant (y=0) and benign (y=1).
+    between benign (y=0) and malignant (y=1): the labels sort as a fitted
+    model's ``classes_`` (benign, malignant), so a = σ(z) is the probability
+    of malignant, the positive class of ``logreg fit`` on these labels.
 
     Parameters
     ----------
@@ -497,6 +512,8 @@ def breast_cancer_example(n_rows=6, features=("mean radius", "mean texture")):
     y : ndarray of shape (n_rows,)
     feature_names : list of str
     description : str
+    class_names : tuple of str
+        The classes y = 0 and y = 1 stand for: ("benign", "malignant").
     """
     from sklearn.datasets import load_breast_cancer
 
@@ -504,12 +521,15 @@ def breast_cancer_example(n_rows=6, features=("mean radius", "mean texture")):
     names = list(data.feature_names)
     cols = [names.index(f) for f in features]
     X = standardise(data.data[:, cols])
-    idx = select_rows(data.target, n_rows)
+    # scikit-learn codes 0 malignant, 1 benign; a model fitted on the names has classes_ [benign, malignant]
+    class_names = tuple(sorted(str(c) for c in data.target_names))
+    y = (data.target_names[data.target] == class_names[1]).astype(np.float64)
+    idx = select_rows(y, n_rows)
     description = (
         f"scikit-learn's breast-cancer data, rows {', '.join(map(str, idx))}; features standardised over "
-        "all 569 rows; y = 1 benign, 0 malignant"
+        f"all 569 rows; y = 1 {class_names[1]}, 0 {class_names[0]}"
     )
-    return X[idx], data.target[idx].astype(np.float64), list(features), description
+    return X[idx], y[idx], list(features), description, class_names
 
 
 # ---------------------------------------------------------------- render
@@ -533,6 +553,7 @@ def render(ex, console):
     console.print("[bold]Logistic regression by back-propagation, on a tiny real example[/bold]")
     if ex.description:
         console.print(ex.description)
+    console.print(ex.probability_sentence())
     data = Table(title="The data (m examples)", title_justify="left")
     data.add_column("row", justify="right")
     for name in ex.feature_names:

@@ -23,9 +23,10 @@ from sklearn.preprocessing import label_binarize
 from sklearn.utils.validation import check_is_fitted
 
 from ._json import jsonable
+from ._table import text_table
 from ._validation import check_sample_weight
 
-__all__ = ["Evaluation", "evaluate", "threshold_table", "calibration_bins"]
+__all__ = ["Evaluation", "evaluate", "threshold_table", "calibration_bins", "wilson_interval"]
 
 #: Thresholds of the default threshold table.
 DEFAULT_THRESHOLDS = np.round(np.arange(0.05, 1.0, 0.05), 2)
@@ -88,7 +89,39 @@ def threshold_table(y_true, y_score, thresholds=DEFAULT_THRESHOLDS, sample_weigh
     }
 
 
-def calibration_bins(y_true, y_prob, n_bins=10, strategy="uniform", sample_weight=None):
+def wilson_interval(successes, n, alpha=0.05):
+    """Wilson's score interval for a binomial proportion (Wilson 1927).
+
+    The interval of p where |p̂ - p| <= z sqrt(p (1 - p) / n), z = Φ^-1(1 - alpha/2);
+    unlike p̂ ± z se it stays inside [0, 1] and is not empty at p̂ = 0 or 1
+    (statsmodels' ``proportion_confint(method='wilson')``).
+
+    Parameters
+    ----------
+    successes, n : array-like of shape (m,)
+        Counts (weighted counts are read as frequencies); n > 0.
+    alpha : float, default=0.05
+
+    Returns
+    -------
+    lower, upper : ndarray of shape (m,)
+    """
+    from scipy import stats as sps
+
+    k = np.asarray(successes, dtype=np.float64)
+    n = np.asarray(n, dtype=np.float64)
+    z = sps.norm.ppf(1.0 - alpha / 2.0)
+    p = k / n
+    denom = 1.0 + z * z / n
+    centre = (p + z * z / (2.0 * n)) / denom
+    half = z * np.sqrt(p * (1.0 - p) / n + z * z / (4.0 * n * n)) / denom
+    # exact ends at p̂ = 0 and 1 (the formula gives them up to rounding)
+    lower = np.where(k <= 0, 0.0, np.clip(centre - half, 0.0, 1.0))
+    upper = np.where(k >= n, 1.0, np.clip(centre + half, 0.0, 1.0))
+    return lower, upper
+
+
+def calibration_bins(y_true, y_prob, n_bins=10, strategy="uniform", sample_weight=None, alpha=0.05):
     """Reliability diagram data: observed frequency against mean prediction, per bin.
 
     Unweighted, the non-empty bins equal ``sklearn.calibration.calibration_curve``;
@@ -105,11 +138,16 @@ def calibration_bins(y_true, y_prob, n_bins=10, strategy="uniform", sample_weigh
         Equal-width bins on [0, 1], or bins with equal numbers of rows
         (weighted quantiles with weights).
     sample_weight : array-like of shape (n_samples,), optional
+    alpha : float, default=0.05
+        The Wilson intervals of the observed frequencies are at level 1 - alpha.
 
     Returns
     -------
     dict of str -> ndarray of shape (n_nonempty_bins,)
-        ``bin_lower, bin_upper, mean_predicted, fraction_positive, weight``.
+        ``bin_lower, bin_upper, mean_predicted, fraction_positive, weight``,
+        ``count`` (rows in the bin) and ``ci_lower, ci_upper``: the Wilson
+        interval of ``fraction_positive`` with the bin's weight as n
+        (frequency weights; without weights, its number of rows).
     """
     y_true = np.asarray(y_true).astype(np.float64)
     y_prob = np.asarray(y_prob, dtype=np.float64)
@@ -133,13 +171,18 @@ def calibration_bins(y_true, y_prob, n_bins=10, strategy="uniform", sample_weigh
     total = np.bincount(ids, weights=w, minlength=len(edges) - 1)
     sums = np.bincount(ids, weights=w * y_prob, minlength=len(edges) - 1)
     trues = np.bincount(ids, weights=w * y_true, minlength=len(edges) - 1)
+    count = np.bincount(ids, minlength=len(edges) - 1)
     nz = total > 0
+    lower, upper = wilson_interval(trues[nz], total[nz], alpha)
     return {
         "bin_lower": edges[:-1][nz],
         "bin_upper": edges[1:][nz],
         "mean_predicted": sums[nz] / total[nz],
         "fraction_positive": trues[nz] / total[nz],
         "weight": total[nz],
+        "count": count[nz],
+        "ci_lower": lower,
+        "ci_upper": upper,
     }
 
 
@@ -246,9 +289,14 @@ class Evaluation:
         for k in ["log_loss", "brier", "accuracy", "roc_auc", "pr_auc", "precision", "recall", "f1"]:
             lines.append(f"  {k:<10} {getattr(self, k):.6g}")
         if self.pos_label is not None:
-            lines.append(f"  positive class {self.pos_label!r}, threshold {self.threshold:g}")
-        lines.append("  confusion matrix (rows true, columns predicted):")
-        lines += ["    " + " ".join(f"{v:10.6g}" for v in row) for row in self.confusion_matrix]
+            lines.append(f"  positive class {self.pos_label}, threshold {self.threshold:g}")
+        lines.append("  confusion matrix:")
+        rows = [
+            [f"true {c}", *(f"{v:.6g}" for v in row)]
+            for c, row in zip(self.classes, self.confusion_matrix, strict=True)
+        ]
+        table = text_table(["", *(f"predicted {c}" for c in self.classes)], rows, left=1, min_width=8)
+        lines += ["    " + line for line in table]
         return "\n".join(lines)
 
 

@@ -9,7 +9,7 @@ draw them.
 
 * :class:`RocCurveDisplay` - ROC curve(s) and AUC;
 * :class:`PrecisionRecallDisplay` - precision-recall curve(s) and average precision;
-* :class:`CalibrationDisplay` - reliability diagram (weighted bins);
+* :class:`CalibrationDisplay` - reliability diagram (quantile bins, Wilson intervals, histogram);
 * :class:`ObjectiveHistoryDisplay` - the objective J per solver iteration,
   the seeds' learning curve (``model.objective_history_``);
 * :class:`CoefficientDisplay` - coefficients with confidence intervals from
@@ -86,7 +86,7 @@ class _CurveDisplay:
         return next(iter(self.curves.values()))[i]
 
     def _legend(self, label, name):
-        parts = [p for p in [name, None if len(self.curves) == 1 else f"class {label!r}"] if p]
+        parts = [p for p in [name, None if len(self.curves) == 1 else f"class {_label(label)}"] if p]
         score = self.scores.get(label)
         head = " ".join(str(p) for p in parts)
         return f"{head} ({self._score_name} = {score:.3f})" if score is not None else head
@@ -255,6 +255,11 @@ class PrecisionRecallDisplay(_CurveDisplay):
 class CalibrationDisplay(_CurveDisplay):
     """Reliability diagram: observed frequency of the class against mean predicted probability.
 
+    By default the bins are quantiles of the predicted probabilities (about
+    the same number of rows in each, so no bin rests on a handful of rows);
+    each bin's observed frequency carries its Wilson interval, and a
+    histogram of the predicted probabilities sits under the curve.
+
     Parameters
     ----------
     curves : dict of label -> (mean_predicted, fraction_positive)
@@ -262,6 +267,20 @@ class CalibrationDisplay(_CurveDisplay):
     scores : dict of label -> float
         Brier score of each class (one-vs-rest).
     name : str, optional
+    bins : dict of label -> dict, optional
+        The full :func:`~logreg.metrics.calibration_bins` of each class
+        (edges, counts, Wilson intervals).
+    y_prob : dict of label -> (ndarray, ndarray or None), optional
+        The predicted probabilities and their weights, for the histogram.
+
+    Attributes
+    ----------
+    bands_ : dict of label -> ErrorbarContainer
+        The Wilson intervals drawn (``ci_lower`` / ``ci_upper`` of ``bins``).
+    hist_ : dict of label -> (counts, edges)
+        The histogram drawn under the curve (weighted counts, 20 bins on [0, 1]).
+    hist_ax_ : matplotlib Axes or None
+        The twin axis of the histogram.
     """
 
     _score_name = "Brier"
@@ -269,14 +288,21 @@ class CalibrationDisplay(_CurveDisplay):
     prob_pred = property(lambda self: self._one(0))
     prob_true = property(lambda self: self._one(1))
 
+    def __init__(self, curves, scores, *, name=None, bins=None, y_prob=None):
+        super().__init__(curves, scores, name=name)
+        self.bins = dict(bins or {})
+        self.y_prob = dict(y_prob or {})
+
     @classmethod
     def _build(cls, items, sample_weight, n_bins, strategy, name):
-        curves, scores = {}, {}
+        curves, scores, bins, probs = {}, {}, {}, {}
         for label, (yk, s) in items.items():
             b = calibration_bins(yk, s, n_bins=n_bins, strategy=strategy, sample_weight=sample_weight)
             curves[label] = (b["mean_predicted"], b["fraction_positive"])
             scores[label] = float(np.average((s - yk) ** 2, weights=sample_weight))
-        return cls(curves, scores, name=name)
+            bins[label] = b
+            probs[label] = (np.asarray(s, dtype=np.float64), sample_weight)
+        return cls(curves, scores, name=name, bins=bins, y_prob=probs)
 
     @classmethod
     def from_predictions(
@@ -285,7 +311,7 @@ class CalibrationDisplay(_CurveDisplay):
         y_prob,
         *,
         n_bins=10,
-        strategy="uniform",
+        strategy="quantile",
         sample_weight=None,
         pos_label=None,
         name=None,
@@ -293,6 +319,12 @@ class CalibrationDisplay(_CurveDisplay):
         **kwargs,
     ):
         """Bins of probabilities of ``pos_label`` (default 1) against targets.
+
+        Parameters
+        ----------
+        n_bins : int, default=10
+        strategy : {'quantile', 'uniform'}, default='quantile'
+            Bins with equal numbers of rows, or of equal width on [0, 1].
 
         Returns
         -------
@@ -311,14 +343,14 @@ class CalibrationDisplay(_CurveDisplay):
         y,
         *,
         n_bins=10,
-        strategy="uniform",
+        strategy="quantile",
         sample_weight=None,
         pos_label=None,
         name=None,
         ax=None,
         **kwargs,
     ):
-        """Reliability diagram of a fitted classifier on (X, y).
+        """Reliability diagram of a fitted classifier on (X, y) (bins as in :meth:`from_predictions`).
 
         Returns
         -------
@@ -327,8 +359,15 @@ class CalibrationDisplay(_CurveDisplay):
         items = _ovr_scores(estimator, X, y, pos_label)
         return cls._build(items, sample_weight, n_bins, strategy, _name(estimator, name)).plot(ax=ax, **kwargs)
 
-    def plot(self, ax=None, *, name=None, ref_line=True, **kwargs):
-        """Draw bins as markers joined by lines, with the diagonal of perfect calibration.
+    def plot(self, ax=None, *, name=None, ref_line=True, band=True, histogram=True, **kwargs):
+        """Draw bins as markers joined by lines over the diagonal of perfect calibration.
+
+        Parameters
+        ----------
+        band : bool, default=True
+            Each bin's 95% Wilson interval as an error bar.
+        histogram : bool, default=True
+            The predicted probabilities' histogram on a twin axis, in the lower quarter.
 
         Returns
         -------
@@ -336,9 +375,41 @@ class CalibrationDisplay(_CurveDisplay):
         """
         ax = _axes(ax)
         self.ref_line_ = ax.plot([0, 1], [0, 1], "k:", lw=0.8, label="perfectly calibrated")[0] if ref_line else None
-        self._draw(ax, name or self.name, kwargs, marker="s")
+        self._draw(ax, name or self.name, kwargs, marker="s", ms=4)
+        self.bands_ = {}
+        if band:
+            for label, b in self.bins.items():
+                x, yv = b["mean_predicted"], b["fraction_positive"]
+                # the interval contains the observed rate; clip rounding below zero
+                yerr = np.clip(np.vstack([yv - b["ci_lower"], b["ci_upper"] - yv]), 0.0, None)
+                color = self.lines_[label].get_color()
+                self.bands_[label] = ax.errorbar(x, yv, yerr=yerr, fmt="none", ecolor=color, elinewidth=1, capsize=2)
+        self.hist_, self.hist_ax_ = {}, None
+        if histogram and self.y_prob:
+            hax = ax.twinx()
+            top = 0.0
+            for label, (prob, weight) in self.y_prob.items():
+                counts, edges, _ = hax.hist(
+                    prob,
+                    bins=20,
+                    range=(0.0, 1.0),
+                    weights=weight,
+                    histtype="stepfilled" if len(self.y_prob) == 1 else "step",
+                    alpha=0.25 if len(self.y_prob) == 1 else 0.8,
+                    color=self.lines_[label].get_color(),
+                )
+                self.hist_[label] = (counts, edges)
+                top = max(top, float(np.max(counts)))
+            hax.set_ylim(0.0, 4.0 * top if top > 0 else 1.0)  # the bars fill the lower quarter
+            hax.set_ylabel("Rows (histogram of predicted probabilities)")
+            self.hist_ax_ = hax
+        n_bins = max((len(b["count"]) for b in self.bins.values()), default=0)
+        what = f"{n_bins} bins" if self.bins else "bins"
         ax.set(
-            xlabel="Mean predicted probability", ylabel="Fraction of positives", xlim=(-0.01, 1.01), ylim=(-0.01, 1.01)
+            xlabel=f"Mean predicted probability ({what}; bars: 95% Wilson intervals)",
+            ylabel="Observed fraction of positives",
+            xlim=(-0.01, 1.01),
+            ylim=(-0.01, 1.01),
         )
         ax.legend(loc="upper left")
         return self

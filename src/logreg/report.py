@@ -249,6 +249,7 @@ def build_report(
     title="logreg report",
     subtitle="",
     facts=None,
+    tables=None,
 ):
     """Render the report of a fitted model on a data set.
 
@@ -267,6 +268,8 @@ def build_report(
     title, subtitle : str
     facts : dict, optional
         Extra "name: value" lines shown under the title (data file, rows...).
+    tables : list of (title, header, rows), optional
+        More tables, shown under the inference table (e.g. odds ratios).
 
     Returns
     -------
@@ -304,7 +307,10 @@ def build_report(
     ]
     parts.append(_table(["score", "value"], scores))
     if ev.get("pos_label") is not None:
-        parts.append(f"<p>Positive class {esc(repr(ev['pos_label']))}, threshold {_fmt(ev['threshold'])}.</p>")
+        parts.append(
+            f"<p>Positive class {esc(_fmt(ev['pos_label']))} (the class whose probability the model gives), "
+            f"threshold {_fmt(ev['threshold'])}.</p>"
+        )
     cm = ev.get("confusion_matrix")
     if cm:
         parts.append("<p>Confusion matrix (rows: true class, columns: predicted class)</p>")
@@ -332,6 +338,9 @@ def build_report(
     if summary is not None:
         parts.append("<h2>Inference</h2>")
         parts.append(f"<pre>{esc(summary.as_text())}</pre>")
+    for heading, header, rows in tables or ():
+        parts.append(f"<h2>{esc(heading)}</h2>")
+        parts.append(_table(header, rows))
     parts.append("</body></html>\n")
     return Report(
         html="\n".join(p for p in parts if p),

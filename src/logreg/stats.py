@@ -50,6 +50,7 @@ from scipy import linalg, special
 from scipy import stats as sps
 
 from ._json import jsonable
+from ._table import text_table
 from .exceptions import PenalizedInferenceWarning
 from .penalties import penalty_kind
 
@@ -456,7 +457,9 @@ class LogisticSummary:
     llr_pvalue : float
         Its chi-squared p-value with ``df_model`` degrees of freedom.
     df_model : int
-        k minus the parameters of the intercept-only null model (K - 1).
+        k minus the parameters of the intercept-only null model (K - 1); for
+        an L1 or elastic-net fit, the number of non-zero coefficients (glmnet's
+        df), and k that plus K - 1.
     df_resid : float
         nobs - k.
     aic, bic : float
@@ -527,6 +530,8 @@ class LogisticSummary:
             "model": "Logit" if self.n_classes == 2 else "MNLogit",
             "classes": list(self.classes),
             "baseline_class": self.classes[0] if self.n_classes > 2 else None,
+            "positive_class": self.classes[1] if self.n_classes == 2 else None,
+            "dep_var": self.dep_var,
             "cov_type": self.cov_type,
             "weight_type": self.weight_type,
             "alpha": self.alpha,
@@ -570,8 +575,10 @@ class LogisticSummary:
         title = ("Logit" if self.n_classes == 2 else "MNLogit") + " Regression Results"
         if self.penalized:
             title = "Penalised " + title
+        # a binary model gives the probability of classes[1]: name it, as the report and explain do
+        dep = f"{self.dep_var} = {self.classes[1]}" if self.n_classes == 2 else str(self.dep_var)
         left = [
-            ("Dep. Variable:", self.dep_var),
+            ("Dep. Variable:", dep),
             ("Model:", "Logit" if self.n_classes == 2 else "MNLogit"),
             ("Method:", "MLE" if not self.penalized else f"penalised ({self.penalty})"),
             ("Solver:", str(self.solver)),
@@ -598,33 +605,25 @@ class LogisticSummary:
             lines.append(lhs + "   " + rhs)
         lines.append("=" * width)
         lo, hi = self.alpha / 2, 1 - self.alpha / 2
-        label_w = max([len(t) for t in self._labels()] + [12])
-        head = (
-            " " * label_w
-            + f"{'coef':>11}{'std err':>11}{'z':>11}{'P>|z|':>11}"
-            + f"{f'[{lo:.3g}':>11}{f'{hi:.3g}]':>11}"
+        labels = self._labels()
+        label_w = max([len(t) for t in labels] + [12])
+        rows = [
+            [label.ljust(label_w)]
+            + [float(v[i]) for v in (self.params, self.std_err, self.z, self.p_value, self.ci_lower, self.ci_upper)]
+            for i, label in enumerate(labels)
+        ]
+        # column widths from the content: large values widen their column instead of touching the next
+        head, *table = text_table(
+            ["", "coef", "std err", "z", "P>|z|", f"[{lo:.3g}", f"{hi:.3g}]"], rows, left=1, min_width=11
         )
         table_w = max(width, len(head))
         body = [head, "-" * table_w]
         current = None
-        for i, label in enumerate(self._labels()):
+        for i, line in enumerate(table):
             if self.n_classes > 2 and self._index[i][0] != current:
                 current = self._index[i][0]
                 body.append(f"y={current}".ljust(table_w, " "))
-            body.append(
-                label.ljust(label_w)
-                + "".join(
-                    _fmt(v)
-                    for v in (
-                        self.params[i],
-                        self.std_err[i],
-                        self.z[i],
-                        self.p_value[i],
-                        self.ci_lower[i],
-                        self.ci_upper[i],
-                    )
-                )
-            )
+            body.append(line)
         lines += body + ["=" * table_w]
         if self.notes:
             lines.append("Notes:")
@@ -636,14 +635,6 @@ class LogisticSummary:
         if self.n_classes > 2:
             return [t for _, t in self._index]
         return list(self.terms)
-
-
-def _fmt(v):
-    if not np.isfinite(v):
-        return f"{'nan' if np.isnan(v) else v:>11}"
-    if v != 0 and (abs(v) >= 1e5 or abs(v) < 1e-3):
-        return f"{v:>11.3e}"
-    return f"{v:>11.4f}"
 
 
 def _codes_for(model, y):
@@ -690,8 +681,10 @@ def summarize(
         'nonrobust' inverts the Fisher information; 'HC0' and 'HC1' are the
         sandwich estimators (HC1 = HC0 n/(n-k)); 'HC2' and 'HC3' divide each
         row's squared score by (1 - h_i) and (1 - h_i)^2, h_i its leverage, as
-        R's ``sandwich::vcovHC`` for glm (binary models only, and they need X
-        and y: see :mod:`logreg.inference.leverage`); 'cluster' is
+        R's ``sandwich::vcovHC`` for glm (they need X and y; for K >= 3
+        classes, unpenalised fits, each row's residual vector is corrected by
+        its hat block as CR2 / CR3 correct a cluster: see
+        :mod:`logreg.inference.leverage`); 'cluster' is
         cluster-robust by ``groups`` with statsmodels' (and Stata's)
         small-sample correction.  Note that statsmodels' discrete models and
         GLM give HC0 for 'HC1', 'HC2' and 'HC3'.
@@ -706,8 +699,8 @@ def summarize(
         uses squared weights, as Stata's ``pweight``).
     ci : {'wald', 'profile'}, optional
         'wald': estimate +- z_{1-alpha/2} std_err; 'profile': the
-        profile-likelihood interval, as R's ``confint`` for glm (binary
-        unpenalised or Firth fits, with X and y; see
+        profile-likelihood interval, as R's ``confint`` for glm (unpenalised
+        fits, also multinomial ones, or Firth fits, with X and y; see
         :mod:`logreg.inference.profile`).  Default 'profile' for
         ``penalty='firth'`` (logistf's), else 'wald'.  Firth fits also get
         penalised likelihood-ratio p-values and need X and y.
@@ -829,6 +822,13 @@ def summarize(
     # the null model has one intercept per non-baseline class (also when the model has none,
     # as statsmodels and Stata): the LR test has the difference in parameters as df
     df_model = k - (n_classes - 1)
+    kind = penalty_kind(model.penalty, model.C, model.l1_ratio)
+    sparse = kind in ("l1", "elasticnet")
+    if sparse:
+        # an L1 fit's degrees of freedom are its non-zero coefficients (glmnet's df; statsmodels'
+        # fit_regularized counts them the same way for df_model, df_resid, AIC and BIC)
+        df_model = int(np.count_nonzero(model.coef_))
+        k = df_model + (n_classes - 1)
     ll, ll0 = st.log_likelihood, st.null_log_likelihood
     llr = 2.0 * (ll - ll0)
     penalized = _is_penalized(model)
@@ -843,11 +843,22 @@ def summarize(
         )
         notes.append(msg)
         warnings.warn(msg, PenalizedInferenceWarning, stacklevel=3)
+    if sparse:
+        notes.append(
+            f"Df Model counts the {df_model} non-zero coefficients of the {kind} fit (of {model.coef_.size}), "
+            "as glmnet's df and statsmodels' fit_regularized; Df Residuals, AIC and BIC use the same count."
+        )
     if cov_type == "nonrobust":
         notes.append("Covariance matrix from the inverse Fisher information (observed = expected for the logit link).")
     elif cov_type in ("HC0", "HC1"):
         corr = "" if cov_type == "HC0" else f", times n/(n-k) = {nobs:g}/{nobs - k:g}"
         notes.append(f"Heteroscedasticity-robust sandwich covariance ({cov_type}{corr}).")
+    elif cov_type in ("HC2", "HC3") and n_classes > 2:
+        notes.append(
+            f"Heteroscedasticity-robust sandwich covariance ({cov_type}: each row's residual vector corrected by "
+            f"(I - H_ii)^{'-1/2' if cov_type == 'HC2' else '-1'}, H_ii its (K-1)x(K-1) hat block, as CR2/CR3 with "
+            f"a row as a cluster; largest eigenvalue of an H_ii = {st.max_leverage:.3g})."
+        )
     elif cov_type in ("HC2", "HC3"):
         notes.append(
             f"Heteroscedasticity-robust sandwich covariance ({cov_type}: squared scores divided by "
@@ -857,7 +868,7 @@ def summarize(
         notes.append(f"Cluster-robust covariance over {st.n_groups} groups, with the correction G/(G-1)*(n-1)/(n-k).")
     if n_classes > 2:
         notes.append(
-            f"Multinomial coefficients are contrasts with the baseline class {_label(model.classes_[0])!r} "
+            f"Multinomial coefficients are contrasts with the baseline class {_label(model.classes_[0])} "
             "(statsmodels MNLogit / Stata mlogit parameterisation)."
         )
     if not st.unit_weights:

@@ -273,8 +273,10 @@ def fit_firth(model, X, codes, classes, sample_weight):
 
     if classes.size != 2:
         raise ValueError(
-            f"penalty='firth' is implemented for two classes (logistf's binary model); y has {classes.size}: "
-            "use penalty='l2' for a multinomial model, or fit one class against the rest"
+            f"penalty='firth' is implemented for two classes (logistf's binary model); y has {classes.size}, "
+            "and the multinomial Jeffreys penalty (Kosmidis and Firth 2011) is not implemented: use penalty=None "
+            "when no class is separated (valid inference, with HC0-HC3 or profile intervals), penalty='l2', or a "
+            "Firth fit of one class against the rest"
         )
     s = np.ones(X.shape[0]) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
     Xt = design(X, model.fit_intercept)

@@ -25,8 +25,32 @@ for GLM (and Logit) it silently returns HC0 (statsmodels 0.14 / 0.15), so the
 tests check these meats against an independent implementation of sandwich's
 formula with statsmodels' GLM leverages (``get_hat_matrix_diag``).
 
-Multinomial fits have no scalar leverage per row (each row's block of the hat
-matrix is (K-1) x (K-1)); they are refused.
+Multinomial fits (K >= 3 classes, unpenalised) have no scalar leverage: in
+the identified parameterisation (baseline class 0, contrasts beta_k) row i
+contributes K - 1 equations, with the (K-1) x (K-1) blocks::
+
+    V_i = diag(a_i) - a_i a_i^T           (classes 1..K-1)
+    Q_i[k, l] = x~_i^T (F^-1)_{kl} x~_i   (F the Fisher information of the contrasts)
+    H_ii = V_i^{1/2} Q_i V_i^{1/2}        (row i's diagonal block of the hat matrix)
+
+and score u_i = s_i (r_i kron x~_i), r_i = y_i - a_i.  HC2 and HC3 treat
+each row as a cluster of its K - 1 equations and correct its residual vector
+as Bell and McCaffrey's CR2 and the jackknife CR3 correct a cluster's
+(Pustejovsky and Tipton 2018)::
+
+    HC2   r~_i = V_i^{1/2} (I - H_ii)^{-1/2} V_i^{-1/2} r_i   (symmetric square root)
+    HC3   r~_i = (I - V_i Q_i)^{-1} r_i
+
+with the meat sum_i s_i (r~_i kron x~_i)(r~_i kron x~_i)^T (frequency weights;
+probability weights scale V_i by s_i and the term by s_i^2, as above).  For
+K = 2 both are the binary formulas above (H_ii = h_i).  HC3 is exactly the
+sum of the one-step leave-one-out changes F_(i)^-1 u_i, F_(i) the Fisher
+information without row i (Woodbury), and ``max_leverage`` reports the
+largest eigenvalue of any H_ii.  No published software computes these for a
+multinomial logit (sandwich's vcovHC needs hatvalues, which nnet::multinom
+lacks), so the tests check the K = 2 reduction, the leave-one-out identity
+and HC0 against statsmodels' MNLogit.  Penalised multinomial fits are refused
+(their softmax parameters have a singular V_i).
 """
 
 from __future__ import annotations
@@ -35,7 +59,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy import special
 
-__all__ = ["LEVERAGE_COV_TYPES", "leverage_meat", "with_leverage_meat"]
+__all__ = ["LEVERAGE_COV_TYPES", "leverage_meat", "multinomial_leverage_meat", "with_leverage_meat"]
 
 LEVERAGE_COV_TYPES = ("HC2", "HC3")
 
@@ -100,6 +124,79 @@ def leverage_meat(X, y, sample_weight, params, fit_intercept, bread_inv, cov_typ
     return meat, hmax
 
 
+def multinomial_leverage_meat(X, codes, sample_weight, B, fit_intercept, bread_inv, cov_type, weight_type):
+    """The HC2 or HC3 meat of a multinomial fit in the baseline parameterisation, one pass over X.
+
+    Parameters
+    ----------
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+    codes : ndarray of shape (n_samples,)
+        Class codes in [0, K).
+    sample_weight : ndarray of shape (n_samples,)
+    B : ndarray of shape (K - 1, p)
+        The contrasts with class 0, intercept first (only with an intercept).
+    fit_intercept : bool
+    bread_inv : ndarray of shape ((K - 1) p, (K - 1) p)
+        The inverse Fisher information of the contrasts.
+    cov_type : {'HC2', 'HC3'}
+    weight_type : {'frequency', 'probability'}
+
+    Returns
+    -------
+    meat : ndarray of shape ((K - 1) p, (K - 1) p)
+    max_leverage : float
+        The largest eigenvalue of a row's hat block H_ii.
+    """
+    if cov_type not in LEVERAGE_COV_TYPES:
+        raise ValueError(f"cov_type must be one of {LEVERAGE_COV_TYPES}, got {cov_type!r}")
+    n = X.shape[0]
+    Km1, p = B.shape
+    s = np.asarray(sample_weight, dtype=np.float64)
+    codes = np.asarray(codes, dtype=np.intp)
+    Finv = bread_inv.reshape(Km1, p, Km1, p)
+    eye = np.eye(Km1)
+    meat = np.zeros((Km1 * p, Km1 * p))
+    hmax = 0.0
+    rows = max(1, _BLOCK_ROWS // max(1, Km1 * Km1))
+    for a in range(0, n, rows):
+        e = min(a + rows, n)
+        Xb = X[a:e]
+        Xb = Xb.toarray() if sp.issparse(Xb) else np.asarray(Xb, dtype=np.float64)
+        Xt = np.column_stack([np.ones(e - a), Xb]) if fit_intercept else Xb
+        sb = s[a:e]
+        keep = sb > 0  # a row of weight zero is not in the sample
+        Xt, sb, cb = Xt[keep], sb[keep], codes[a:e][keep]
+        if not sb.size:
+            continue
+        Z = np.column_stack([np.zeros(sb.size), Xt @ B.T])
+        A = special.softmax(Z, axis=1)[:, 1:]  # (m, K-1)
+        R = -A
+        hit = cb > 0
+        R[np.flatnonzero(hit), cb[hit] - 1] += 1.0
+        V = A[:, :, None] * (eye[None] - A[:, None, :])  # (m, K-1, K-1)
+        scale = sb if weight_type == "probability" else np.ones(sb.size)
+        V = V * scale[:, None, None]
+        Q = np.einsum("ip,kplq,iq->ikl", Xt, Finv, Xt, optimize=True)
+        lam, U = np.linalg.eigh(V)
+        lam = np.clip(lam, 0.0, None)
+        root = np.einsum("ikj,ij,ilj->ikl", U, np.sqrt(lam), U)
+        H = root @ Q @ root  # (m, K-1, K-1), symmetric
+        hlam, hU = np.linalg.eigh(0.5 * (H + np.swapaxes(H, 1, 2)))
+        hmax = max(hmax, float(hlam.max(initial=0.0)))
+        if cov_type == "HC3":
+            # (I - V Q) r~ = r: no inverse of V (exact by Woodbury)
+            Rt = np.linalg.solve(eye[None] - V @ Q, R[:, :, None])[:, :, 0]
+        else:
+            with np.errstate(divide="ignore"):
+                inv_root = np.einsum("ikj,ij,ilj->ikl", U, np.where(lam > 0, 1.0 / np.sqrt(lam), 0.0), U)
+                m_root = np.einsum("ikj,ij,ilj->ikl", hU, 1.0 / np.sqrt(1.0 - hlam), hU)
+            Rt = np.einsum("ikl,ilm,imn,in->ik", root, m_root, inv_root, R, optimize=True)
+        c = sb * sb if weight_type == "probability" else sb
+        U_rows = (Rt[:, :, None] * Xt[:, None, :]).reshape(sb.size, Km1 * p)
+        meat += U_rows.T @ (U_rows * c[:, None])
+    return meat, hmax
+
+
 def with_leverage_meat(st, X, codes, sw, model, cov_type, weight_type):
     """``st`` (a :class:`logreg.stats.FitStatistics`) with its meats replaced by the HC2 / HC3 meat.
 
@@ -109,17 +206,27 @@ def with_leverage_meat(st, X, codes, sw, model, cov_type, weight_type):
     Raises
     ------
     ValueError
-        For multinomial fits.
+        For penalised multinomial fits.
     """
     import dataclasses
 
-    from ..stats import _inverse, _penalty_curvature
+    from ..stats import _inverse, _is_penalized, _penalty_curvature
 
     if st.n_classes != 2:
-        raise ValueError(
-            f"cov_type={cov_type!r} is defined for binary models only (a multinomial row has no scalar "
-            "leverage); use cov_type='HC0' or 'HC1'"
-        )
+        if _penalty_curvature(model) or _is_penalized(model):
+            raise ValueError(
+                f"cov_type={cov_type!r} for a multinomial model needs an unpenalised fit (penalty=None): the "
+                "leverages are those of the identified baseline parameterisation; use cov_type='HC0' or 'HC1'"
+            )
+        p = st.n_features + int(st.fit_intercept)
+        P = st.params.size
+        keep = slice(p, P)
+        bread_inv, _ = _inverse(st.fisher[keep, keep])
+        B = (st.params.reshape(-1, p)[1:] - st.params.reshape(-1, p)[0]).reshape(-1, p)
+        meat_c, hmax = multinomial_leverage_meat(X, codes, sw, B, st.fit_intercept, bread_inv, cov_type, weight_type)
+        meat = np.zeros((P, P))
+        meat[keep, keep] = meat_c  # the summary reads the contrasts' block
+        return dataclasses.replace(st, meat=meat, meat_prob=meat, max_leverage=hmax)
     pen_diag = np.full(st.params.size, _penalty_curvature(model))
     if st.fit_intercept:
         pen_diag[0] = 0.0

@@ -26,7 +26,7 @@ import scipy.sparse as sp
 from scipy import special
 from scipy import stats as sps
 
-__all__ = ["MARGEFF_COLUMNS", "marginal_effects"]
+__all__ = ["MARGEFF_COLUMNS", "marginal_effects", "margins_table"]
 
 MARGEFF_COLUMNS = ["dydx", "std_err", "z", "p_value", "ci_lower", "ci_upper"]
 AT = ("overall", "mean")
@@ -85,7 +85,9 @@ def effects_and_jacobian(X, s, B, fit_intercept):
 def marginal_effects(
     model, X, at="overall", *, y=None, sample_weight=None, cov_type="nonrobust", alpha=0.05, **summary_kw
 ):
-    """Marginal effects dP/dx_j with delta-method standard errors.
+    """Marginal effects dP/dx_j with delta-method standard errors, as a DataFrame.
+
+    The numbers are :func:`margins_table`'s; this adds the pandas labels.
 
     Parameters
     ----------
@@ -117,6 +119,29 @@ def marginal_effects(
         columns ``dydx, std_err, z, p_value, ci_lower, ci_upper``.
     """
     import pandas as pd
+
+    index, table = margins_table(
+        model, X, at, y=y, sample_weight=sample_weight, cov_type=cov_type, alpha=alpha, **summary_kw
+    )
+    if model.classes_.size == 2:
+        return pd.DataFrame(table, index=pd.Index([t for _, t in index], name="term"), columns=MARGEFF_COLUMNS)
+    return pd.DataFrame(table, index=pd.MultiIndex.from_tuples(index, names=["class", "term"]), columns=MARGEFF_COLUMNS)
+
+
+def margins_table(
+    model, X, at="overall", *, y=None, sample_weight=None, cov_type="nonrobust", alpha=0.05, **summary_kw
+):
+    """The numbers of :func:`marginal_effects` without pandas.
+
+    Parameters are those of :func:`marginal_effects`.
+
+    Returns
+    -------
+    index : list of (class, term) tuples
+        Two classes: the class ``classes_[1]`` only.
+    table : ndarray of shape (len(index), 6)
+        Columns ``MARGEFF_COLUMNS``: dydx, std_err, z, p_value, ci_lower, ci_upper.
+    """
     from sklearn.utils.validation import _check_sample_weight
 
     from ..stats import _label, summarize, term_names
@@ -148,6 +173,5 @@ def marginal_effects(
     table = np.column_stack([dydx, se, z, 2.0 * sps.norm.sf(np.abs(z)), dydx - q * se, dydx + q * se])
     feats = term_names(model)[int(model.fit_intercept) :]
     if K == 2:
-        return pd.DataFrame(table[d:], index=pd.Index(feats, name="term"), columns=MARGEFF_COLUMNS)
-    index = pd.MultiIndex.from_tuples([(_label(c), f) for c in model.classes_ for f in feats], names=["class", "term"])
-    return pd.DataFrame(table, index=index, columns=MARGEFF_COLUMNS)
+        return [(_label(model.classes_[1]), f) for f in feats], table[d:]
+    return [(_label(c), f) for c in model.classes_ for f in feats], table

@@ -62,7 +62,7 @@ def lr_statistics(Xt, y, s, tau, full, indices):
     return out
 
 
-def profile_interval(Xt, y, s, tau, full, j, alpha):
+def profile_interval(Xt, y, s, tau, full, j, alpha, restricted=None):
     """The profile-likelihood interval of coefficient j.
 
     Parameters
@@ -75,6 +75,10 @@ def profile_interval(Xt, y, s, tau, full, j, alpha):
         The unrestricted fit (converged).
     j : int
     alpha : float
+    restricted : callable, optional
+        ``restricted(start, fixed)`` -> a fit with ``params`` and ``loglik``,
+        the coordinates in ``fixed`` (dict j -> value) held; default the
+        binary (Firth or ML) refit of :mod:`logreg.inference.firth`.
 
     Returns
     -------
@@ -88,9 +92,13 @@ def profile_interval(Xt, y, s, tau, full, j, alpha):
     if not se > 1e-8 * (1.0 + abs(b_hat)):  # no curvature (a diverging coefficient): unit steps
         se = 1.0
     warm = {"params": full.params}
+    if restricted is None:
+
+        def restricted(start, fixed):
+            return _restricted(Xt, y, s, tau, start, fixed)
 
     def excess(b):
-        r = _restricted(Xt, y, s, tau, warm["params"], {j: b})
+        r = restricted(warm["params"], {j: b})
         warm["params"] = r.params
         return 2.0 * (full.loglik - r.loglik) - target
 
@@ -133,9 +141,7 @@ def apply_profile(summary, model, X, codes, sample_weight, ci):
     """
     firth = model.penalty == "firth"
     if model.classes_.size != 2:
-        raise ValueError(
-            "profile-likelihood intervals are implemented for two classes; use ci='wald' for a multinomial model"
-        )
+        return _apply_multinomial_profile(summary, model, X, codes, sample_weight, ci)
     tau = FIRTH_TAU if firth else 0.0
     Xt = design(X, model.fit_intercept)
     y = np.asarray(codes, dtype=np.float64)
@@ -183,4 +189,42 @@ def apply_profile(summary, model, X, codes, sample_weight, ci):
         )
     summary.ci_method = ci
     summary.notes = notes
+    return summary
+
+
+def _apply_multinomial_profile(summary, model, X, codes, sample_weight, ci):
+    """Profile intervals of an unpenalised multinomial fit's contrasts (the summary's parameters).
+
+    Each contrast is held at b while every other contrast is refitted
+    (:func:`logreg.inference.multinomial_ml.fit_multinomial`); the interval
+    is where 2 (L_max - L_profile(b)) <= chi2_{1, 1 - alpha}, as for two classes.
+    """
+    from .multinomial_ml import fit_multinomial
+
+    if ci != "profile":
+        return summary
+    K = model.classes_.size
+    Xt = design(X, model.fit_intercept)
+    y = np.asarray(codes, dtype=np.intp)
+    s = np.asarray(sample_weight, dtype=np.float64)
+    full = fit_multinomial(Xt, y, s, K, summary.params, tol=_TOL)
+
+    def restricted(start, fixed):
+        beta0 = np.array(start, dtype=np.float64)
+        free = np.ones(beta0.size, dtype=bool)
+        for j, v in fixed.items():
+            beta0[j], free[j] = v, False
+        return fit_multinomial(Xt, y, s, K, beta0, free=free, tol=_TOL)
+
+    alpha = summary.alpha
+    bounds = np.array(
+        [profile_interval(Xt, y, s, 0.0, full, j, alpha, restricted=restricted) for j in range(full.params.size)]
+    )
+    summary.ci_lower, summary.ci_upper = bounds[:, 0], bounds[:, 1]
+    summary.notes = [
+        f"Confidence intervals from the profile likelihood: 2 (L_max - L_profile) <= "
+        f"chi2_1({1 - alpha:g}) = {sps.chi2.ppf(1 - alpha, 1):.6g}, every other contrast refitted.",
+        *summary.notes,
+    ]
+    summary.ci_method = ci
     return summary
