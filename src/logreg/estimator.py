@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numbers
 import warnings
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -127,6 +128,15 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         Accepted for scikit-learn compatibility, no effect (as in scikit-learn
         >= 1.8): the threads of a fit are BLAS's and numba's (limit them with
         threadpoolctl).
+    standardize : bool, default=False
+        Fit on standardised continuous columns (centred, with an intercept,
+        and divided by their standard deviation; 0/1 and constant columns are
+        left as they are), so that the penalty treats every column alike
+        whatever its unit.  ``coef_`` and ``intercept_`` are then converted
+        back to the original scale (glum's ``scale_predictors``), so the model
+        predicts on unscaled X and an unpenalised fit equals the fit without
+        standardising; the means and scales used are ``standardize_mean_``
+        and ``standardize_scale_``.  Sparse X are scaled, never centred.
 
     Attributes
     ----------
@@ -147,6 +157,13 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Only when X has string column names.
+    standardize_mean_, standardize_scale_ : ndarray of shape (n_features_in_,)
+        With ``standardize=True``: the column means (0 for columns not
+        centred) and standard deviations (1 for columns not scaled).
+    encoding_ : logreg.io.encoding.TableEncoding
+        Only for models fitted from a formula (:meth:`fit_formula`) or by
+        ``logreg fit``: how a raw table becomes the features; ``predict`` and
+        the other methods then accept the raw table.
 
     Examples
     --------
@@ -181,6 +198,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         "intercept_scaling": [Interval(numbers.Real, 0, None, closed="neither")],
         "random_state": ["random_state"],
         "n_jobs": [numbers.Integral, None],
+        "standardize": ["boolean"],
     }
 
     def __init__(
@@ -202,6 +220,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         random_state=None,
         n_jobs=None,
         solver_options=None,
+        standardize=False,
     ):
         self.penalty = penalty
         self.C = C
@@ -219,6 +238,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
         self.n_jobs = n_jobs
         self.solver_options = solver_options
+        self.standardize = standardize
 
     # ------------------------------------------------------------------ fit
     def fit(self, X, y, sample_weight=None, *, callback=None):
@@ -255,7 +275,15 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 UserWarning,
                 stacklevel=2,
             )
+        # a refit forgets what the previous fit learned about raw tables and scales
+        for name in ("encoding_", "standardize_mean_", "standardize_scale_"):
+            self.__dict__.pop(name, None)
         if is_dask_collection(X):
+            if self.standardize:
+                raise ValueError(
+                    "standardize=True is not available for dask arrays; standardise the chunks first "
+                    "(e.g. (X - X.mean(axis=0)) / X.std(axis=0)) and fit with standardize=False"
+                )
             datafit, classes = self._dask_datafit(X, y, sample_weight)
             result, solver_name = self._solve(
                 datafit, classes, datafit.total_weight, datafit.class_weight_sums, X, callback
@@ -298,16 +326,24 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             check_class_totals(classes, class_sums)
             # equal weights scale the data term and the penalty alike: the unweighted kernels serve
             fit_weight = None if np.all(sample_weight == sample_weight[0]) else sample_weight
+        X_fit = self._standardized(X) if self.standardize else X
         if self.penalty == "firth":  # Firth's modified-score Newton iteration, as R's logistf
             from .inference.firth import fit_firth
 
-            fit_firth(self, X, codes, classes, sample_weight)
+            fit_firth(self, X_fit, codes, classes, sample_weight)
         else:
             engine = (self.solver_options or {}).get("engine", "auto")
-            datafit = make_datafit(X, codes, classes.size, fit_weight, fit_intercept=self.fit_intercept, engine=engine)
-            result, solver_name = self._solve(datafit, classes, weight_sum, class_sums, X, callback)
+            datafit = make_datafit(
+                X_fit, codes, classes.size, fit_weight, fit_intercept=self.fit_intercept, engine=engine
+            )
+            result, solver_name = self._solve(datafit, classes, weight_sum, class_sums, X_fit, callback)
             # warned here, not in _solve: stacklevel=3 points at the user's call of fit
             warn_not_converged(result, solver_name, self.max_iter)
+        if self.standardize:  # back to the original columns: statistics and predictions use X as given
+            from .scaling import to_original
+
+            coef, intercept = to_original(self.coef_, self.intercept_, self.standardize_mean_, self.standardize_scale_)
+            self.coef_, self.intercept_ = coef.astype(X.dtype), intercept.astype(X.dtype)
         # --- statistics: sufficient statistics for summary(), only when cheap (logreg.stats)
         from .stats import fit_statistics
 
@@ -322,6 +358,19 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self._diagnostics_ = diagnose(self, X, codes, sample_weight)
         # --- end statistics
         return self
+
+    def _standardized(self, X):
+        """X with standardised continuous columns (:mod:`logreg.scaling`); a warm start's
+        coefficients are moved to that scale."""
+        from .scaling import standardize_columns, to_standard
+
+        warm = self.warm_start and hasattr(self, "coef_")
+        X_s, mean, scale = standardize_columns(X, center=self.fit_intercept)
+        self.standardize_mean_, self.standardize_scale_ = mean, scale
+        if warm and np.shape(self.coef_)[-1] == X.shape[1]:
+            coef, intercept = to_standard(self.coef_, self.intercept_, mean, scale)
+            self.coef_, self.intercept_ = coef, intercept
+        return X_s
 
     def _dask_datafit(self, X, y, sample_weight):
         """Checks and the distributed data term for a dask array X (:mod:`logreg.distributed`)."""
@@ -411,9 +460,84 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self.grad_norm_ = float(result.grad_norm)
         return result, solver_cls.name
 
+    def fit_formula(self, formula: str, data: Any, sample_weight: Any = None, *, missing: str = "refuse"):
+        """Fit the model of a formula, as statsmodels' ``smf.logit(formula, data)``.
+
+        ``"admit ~ gre + gpa + C(rank) + gre:gpa"``: the left side names the
+        label column, the right side builds the features through formulaic
+        (treatment-coded categoricals, interactions, ``center``/``scale``/``bs``
+        and numpy functions; :mod:`logreg.formula`).  The features are named
+        after the formula's columns (``C(rank)[T.2]``, ``gre:gpa``); the
+        formula's ``Intercept`` column is left out, the intercept being
+        ``fit_intercept``, so a formula without one (``- 1``, ``+ 0``) needs
+        ``fit_intercept=False``.  The fitted model keeps the formula and what it
+        learned (levels, transform states) in ``encoding_`` and in its model
+        file, and ``predict`` and the other methods accept raw tables.
+
+        Parameters
+        ----------
+        formula : str
+        data : pandas.DataFrame, polars.DataFrame, pyarrow.Table or dict of columns
+            The table (not modified).
+        sample_weight : str or array-like of shape (n_samples,), default=None
+            A column of ``data`` or the weights.
+        missing : {'refuse', 'drop'}, default='refuse'
+            Rows with a missing value in a used column are refused, or dropped.
+
+        Returns
+        -------
+        self : LogisticRegression
+
+        Raises
+        ------
+        ValueError
+            The formula does not parse, names a column the data lack, or
+            contradicts ``fit_intercept``; or missing values are refused.
+        """
+        from .formula import FormulaDesign, as_frame
+        from .io.encoding import TableEncoding
+
+        design, X, keep = FormulaDesign.learn(formula, data, missing=missing)
+        if design.intercept != bool(self.fit_intercept):
+            fix = (
+                "remove '- 1' / '+ 0' from the formula, or set fit_intercept=False"
+                if self.fit_intercept
+                else "add '- 1' to the formula (categoricals are then coded in full), or set fit_intercept=True"
+            )
+            has = "has no intercept" if not design.intercept else "keeps its intercept"
+            raise ValueError(f"formula {formula!r} {has} but fit_intercept={self.fit_intercept}: {fix}")
+        frame = as_frame(data)
+        y = np.asarray(frame[design.target])[keep]
+        weight = None
+        if isinstance(sample_weight, str):
+            if sample_weight not in frame.columns:
+                raise ValueError(f"sample_weight column {sample_weight!r} is not in the data")
+            weight, sample_weight = sample_weight, np.asarray(frame[sample_weight], dtype=np.float64)
+        if sample_weight is not None:
+            sample_weight = np.asarray(sample_weight, dtype=np.float64)
+            if sample_weight.shape != (len(keep),):
+                raise ValueError(f"sample_weight has shape {sample_weight.shape}, expected ({len(keep)},): one per row")
+            sample_weight = sample_weight[keep]
+        import pandas as pd
+
+        self.fit(pd.DataFrame(X, columns=design.feature_names), y, sample_weight=sample_weight)
+        self.encoding_ = TableEncoding(formula=design, target=design.target, weight=weight)
+        return self
+
     # -------------------------------------------------------------- predict
+    def _encode_raw(self, X):
+        """The features of a raw table through ``encoding_`` (None when X is not one)."""
+        if getattr(self, "encoding_", None) is None:
+            return None
+        from .io.encoding import encode_if_raw
+
+        return encode_if_raw(self, X, getattr(self, "feature_names_in_", None))
+
     def _check_X(self, X):
         check_is_fitted(self)
+        encoded = self._encode_raw(X)
+        if encoded is not None:
+            return encoded
         return validate(
             self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False, accept_large_sparse=True
         )
@@ -566,6 +690,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         from .stats import summarize
 
         self._check_dense_coef("summary()")
+        if X is not None:
+            encoded = self._encode_raw(X)
+            X = X if encoded is None else encoded
         return summarize(
             self,
             X,

@@ -474,6 +474,9 @@ class LogisticSummary:
     penalized : bool
     valid_inference : bool
         False for penalised fits.
+    standardized : bool
+        The model was fitted on standardised columns (``standardize=True``);
+        the coefficients are on the original scale.
     notes : list of str
     """
 
@@ -549,6 +552,7 @@ class LogisticSummary:
             "valid_inference": self.valid_inference,
             "n_groups": self.n_groups,
             "ci_method": getattr(self, "ci_method", "wald"),
+            "standardized": getattr(self, "standardized", False),
             "penalized_log_likelihood": getattr(self, "penalized_log_likelihood", None),
             "coefficients": rows,
             "notes": list(self.notes),
@@ -591,7 +595,10 @@ class LogisticSummary:
             ("BIC:", f"{self.bic:.4g}"),
         ]
         half = width // 2
-        lines = [title.center(width), "=" * width]
+        lines = [title.center(width)]
+        if getattr(self, "standardized", False):
+            lines.append("Fitted on standardised columns; coefficients on the original scale".center(width))
+        lines.append("=" * width)
         for (lk, lv), (rk, rv) in zip(left, right, strict=True):
             lhs = lk + str(lv).rjust(half - 3 - len(lk))
             rhs = rk + str(rv).rjust(width - half - len(rk))
@@ -910,6 +917,7 @@ def summarize(
         converged=bool(getattr(model, "converged_", True)),
         solver=getattr(model, "solver_", None),
         penalized=penalized,
+        standardized=bool(getattr(model, "standardize", False)),
         penalty=penalty_kind(model.penalty, model.C, model.l1_ratio),
         valid_inference=not penalized,
         notes=notes,
