@@ -7,7 +7,8 @@ compatible.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import os
+from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
 
@@ -40,7 +41,9 @@ def __dir__():
     return sorted({*globals(), *_LAZY})
 
 
-def from_formula(formula, data, sample_weight=None, *, missing="refuse", **params):
+def from_formula(
+    formula: str, data: Any, sample_weight: Any = None, *, missing: str = "refuse", **params: Any
+) -> LogisticRegression:
     """Fit a model from a formula, as statsmodels' ``smf.logit(formula, data).fit()``.
 
     ``LogisticRegression(**params).fit_formula(formula, data, ...)``, with
@@ -64,13 +67,13 @@ def from_formula(formula, data, sample_weight=None, *, missing="refuse", **param
         Fitted; ``predict`` and the other methods accept raw tables.
     """
     from .estimator import LogisticRegression
-    from .formula import has_intercept
+    from .formula_grammar import has_intercept
 
     params.setdefault("fit_intercept", has_intercept(formula))
     return LogisticRegression(**params).fit_formula(formula, data, sample_weight, missing=missing)
 
 
-def load(path):
+def load(path: str | os.PathLike[str]) -> LogisticRegression:
     """Load a model saved by :meth:`LogisticRegression.save` or ``logreg fit``.
 
     The JSON model file is validated (schema, types and shapes); pickles are

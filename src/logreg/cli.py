@@ -670,7 +670,7 @@ def fit(
 
 def _formula_intercept(formula, target, features, exclude, missing, no_intercept):
     """The fit_intercept a --formula implies; options that contradict it are bad input."""
-    from .formula import has_intercept, target_of
+    from .formula_grammar import has_intercept, target_of
 
     if features is not None or exclude is not None:
         raise BadInput("--formula chooses the features: leave out --features and --exclude")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import numbers
+import os
 import warnings
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Self
 
 import numpy as np
 import scipy.sparse as sp
@@ -27,6 +29,17 @@ from ._validation import (
 from .objective import Objective, intercept_start, make_datafit
 from .penalties import NoPenalty, make_penalty
 from .solvers import REGISTRY, SolverResult, resolve, solve_with_handover, warn_not_converged
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from .io.encoding import TableEncoding
+    from .stats import LogisticSummary
+
+#: What X may be: array-like, a scipy.sparse matrix, a table (pandas, polars, pyarrow) or a dask array.
+Matrix = Any
+#: The fit's progress callback: (iteration, objective, grad_norm).
+Callback = Callable[[int, float, float], object]
 
 __all__ = ["LogisticRegression"]
 
@@ -201,27 +214,32 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         "standardize": ["boolean"],
     }
 
+    coef_: Any  # ndarray, or a scipy.sparse array after sparsify()
+    intercept_: np.ndarray
+    classes_: np.ndarray
+    encoding_: TableEncoding
+
     def __init__(
         self,
-        penalty="auto",
+        penalty: str | None = "auto",
         *,
-        C=1.0,
-        l1_ratio=None,
-        fit_intercept=True,
-        tol=1e-4,
-        max_iter=100,
-        solver="auto",
-        learning_rate=None,
-        class_weight=None,
-        warm_start=False,
-        verbose=0,
-        dual=False,
-        intercept_scaling=1.0,
-        random_state=None,
-        n_jobs=None,
-        solver_options=None,
-        standardize=False,
-    ):
+        C: float = 1.0,
+        l1_ratio: float | None = None,
+        fit_intercept: bool = True,
+        tol: float = 1e-4,
+        max_iter: int = 100,
+        solver: str = "auto",
+        learning_rate: float | None = None,
+        class_weight: dict[Any, float] | str | None = None,
+        warm_start: bool = False,
+        verbose: int = 0,
+        dual: bool = False,
+        intercept_scaling: float = 1.0,
+        random_state: Any = None,
+        n_jobs: int | None = None,
+        solver_options: dict[str, Any] | None = None,
+        standardize: bool = False,
+    ) -> None:
         self.penalty = penalty
         self.C = C
         self.l1_ratio = l1_ratio
@@ -241,7 +259,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self.standardize = standardize
 
     # ------------------------------------------------------------------ fit
-    def fit(self, X, y, sample_weight=None, *, callback=None):
+    def fit(self, X: Matrix, y: Any, sample_weight: Any = None, *, callback: Callback | None = None) -> Self:
         """Fit the model.
 
         Parameters
@@ -460,7 +478,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self.grad_norm_ = float(result.grad_norm)
         return result, solver_cls.name
 
-    def fit_formula(self, formula: str, data: Any, sample_weight: Any = None, *, missing: str = "refuse"):
+    def fit_formula(self, formula: str, data: Any, sample_weight: Any = None, *, missing: str = "refuse") -> Self:
         """Fit the model of a formula, as statsmodels' ``smf.logit(formula, data)``.
 
         ``"admit ~ gre + gpa + C(rank) + gre:gpa"``: the left side names the
@@ -542,7 +560,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False, accept_large_sparse=True
         )
 
-    def decision_function(self, X):
+    def decision_function(self, X: Matrix) -> np.ndarray:
         """z = X w + b.
 
         Parameters
@@ -561,7 +579,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         z = np.asarray(z.toarray() if sp.issparse(z) else z) + self.intercept_
         return z.ravel() if self.classes_.size == 2 else z
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: Matrix) -> np.ndarray:
         """Class probabilities, columns in the order of ``classes_``.
 
         Returns
@@ -577,7 +595,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             return np.column_stack([special.expit(-z), special.expit(z)])
         return special.softmax(z, axis=1)
 
-    def predict_log_proba(self, X):
+    def predict_log_proba(self, X: Matrix) -> np.ndarray:
         """Log of :meth:`predict_proba`, computed without log(0) (log-sigmoid).
 
         Returns
@@ -592,7 +610,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             return np.column_stack([special.log_expit(-z), special.log_expit(z)])
         return special.log_softmax(z, axis=1)
 
-    def predict(self, X):
+    def predict(self, X: Matrix) -> np.ndarray:
         """Most probable class for each row.
 
         Returns
@@ -607,7 +625,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         return self.classes_[idx]
 
     # ---------------------------------------------------- sparse coefficients
-    def sparsify(self):
+    def sparsify(self) -> Self:
         """Store ``coef_`` as a scipy.sparse CSR array (scikit-learn's SparseCoefMixin).
 
         Worth it when most coefficients are zero (L1); predictions work as
@@ -625,7 +643,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         if sp.issparse(getattr(self, "coef_", None)):
             raise ValueError(f"coef_ is sparse (after sparsify()); call densify() before {what}")
 
-    def densify(self):
+    def densify(self) -> Self:
         """Store ``coef_`` as a numpy array again (a no-op when it is one).
 
         Returns
@@ -640,16 +658,16 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     # ------------------------------------------------------------ statistics
     def summary(
         self,
-        X=None,
-        y=None,
+        X: Matrix | None = None,
+        y: Any = None,
         *,
-        sample_weight=None,
-        cov_type="nonrobust",
-        groups=None,
-        alpha=0.05,
-        weight_type="frequency",
-        ci=None,
-    ):
+        sample_weight: Any = None,
+        cov_type: str = "nonrobust",
+        groups: Any = None,
+        alpha: float = 0.05,
+        weight_type: str = "frequency",
+        ci: str | None = None,
+    ) -> LogisticSummary:
         """Inference table: coefficients, standard errors, z, p-values, intervals, likelihood measures.
 
         Uses the statistics stored by ``fit`` (the model keeps no reference
@@ -705,14 +723,14 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             ci=ci,
         )
 
-    def marginal_effects(self, X, at="overall", **kwargs):
+    def marginal_effects(self, X: Matrix, at: str = "overall", **kwargs: Any) -> pd.DataFrame:
         """Marginal effects dP/dx with delta-method errors: :func:`logreg.inference.margins.marginal_effects`."""
         from .inference.margins import marginal_effects
 
         return marginal_effects(self, X, at=at, **kwargs)
 
     # ----------------------------------------------------------- model file
-    def save(self, path):
+    def save(self, path: str | os.PathLike[str]) -> Self:
         """Write the fitted model to a versioned JSON model file (never pickle).
 
         The file is written to a temporary file in the same directory and

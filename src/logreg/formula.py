@@ -14,55 +14,22 @@ formula's text and that state as plain JSON, so a model file can carry it
 (never a pickle).  formulaic evaluates factors as Python expressions, and a
 model file may come from anyone: every factor is checked against a small
 grammar before anything is evaluated (column names, numbers, arithmetic and
-comparisons, calls of the functions in :data:`FUNCTIONS`), at fit and at load.
+comparisons, calls of a fixed list of functions: :mod:`logreg.formula_grammar`),
+at fit and at load.
 """
 
 from __future__ import annotations
 
 import ast
-import re
 import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-__all__ = ["FUNCTIONS", "FormulaDesign", "as_frame", "has_intercept", "target_of"]
+from .formula_grammar import dotted, intercept_in, one_line, parse, target_name
 
-#: The functions a formula may call (whose state, if any, is plain numbers and levels).
-FUNCTIONS = frozenset(
-    {
-        "C",
-        "I",
-        "center",
-        "scale",
-        "standardize",
-        "bs",
-        "log",
-        "exp",
-        "sqrt",
-        "np.log",
-        "np.log1p",
-        "np.log2",
-        "np.log10",
-        "np.exp",
-        "np.expm1",
-        "np.sqrt",
-        "np.abs",
-        "np.square",
-        "contr.treatment",
-        "contr.sum",
-        "contr.helmert",
-        "contr.diff",
-        "contr.poly",
-    }
-)
-_BINOPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow)
-_ANSI = re.compile(r"\x1b\[[0-9;]*m|[⧛⧚]")
-
-
-def _one_line(text: object) -> str:
-    return " ".join(_ANSI.sub("", str(text)).split())
+__all__ = ["FormulaDesign", "as_frame"]
 
 
 def as_frame(data: Any) -> Any:
@@ -89,110 +56,6 @@ def as_frame(data: Any) -> Any:
         f"formula data must be a table (pandas or polars DataFrame, pyarrow Table) or a dict of columns, "
         f"got {type(data).__name__}"
     )
-
-
-# ------------------------------------------------------------------ safety
-def _dotted(node: ast.AST) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        base = _dotted(node.value)
-        return None if base is None else f"{base}.{node.attr}"
-    return None
-
-
-def _check_node(node: ast.AST, expr: str) -> None:
-    def refuse(what: str) -> None:
-        raise ValueError(
-            f"formula factor {expr!r} uses {what}, which logreg formulas do not allow; factors may use column "
-            f"names, numbers, arithmetic, comparisons and the functions {', '.join(sorted(FUNCTIONS))}"
-        )
-
-    if isinstance(node, ast.Expression):
-        _check_node(node.body, expr)
-    elif isinstance(node, ast.Name):
-        if node.id.startswith("_"):
-            refuse(f"the name {node.id!r}")
-    elif isinstance(node, ast.Constant):
-        if not isinstance(node.value, int | float | str | bool | type(None)):
-            refuse(f"the constant {node.value!r}")
-    elif isinstance(node, ast.Call):
-        name = _dotted(node.func)
-        if name not in FUNCTIONS:
-            refuse(f"the function {name or ast.unparse(node.func)!r}")
-        for arg in [*node.args, *(k.value for k in node.keywords)]:
-            _check_node(arg, expr)
-    elif isinstance(node, ast.BinOp) and isinstance(node.op, _BINOPS):
-        _check_node(node.left, expr)
-        _check_node(node.right, expr)
-    elif isinstance(node, ast.UnaryOp):
-        _check_node(node.operand, expr)
-    elif isinstance(node, ast.Compare):
-        for part in [node.left, *node.comparators]:
-            _check_node(part, expr)
-    elif isinstance(node, ast.BoolOp):
-        for part in node.values:
-            _check_node(part, expr)
-    elif isinstance(node, ast.List | ast.Tuple):
-        for part in node.elts:
-            _check_node(part, expr)
-    else:
-        refuse(f"{type(node).__name__.lower()} syntax ({ast.unparse(node)!r})")
-
-
-def _check_factor(expr: str) -> None:
-    """Refuse a Python factor outside the allowed grammar (``ValueError``)."""
-    # `quoted names` are columns: a placeholder keeps ast from reading their text
-    plain = re.sub(r"`[^`]*`", "q_", expr)
-    try:
-        tree = ast.parse(plain, mode="eval")
-    except SyntaxError:
-        raise ValueError(f"formula factor {expr!r} is not a valid expression") from None
-    _check_node(tree, expr)
-
-
-def _parse(formula: str) -> Any:
-    """formulaic's Formula of ``formula``, its factors checked; errors as ValueError."""
-    from formulaic import Formula
-    from formulaic.errors import FormulaicError
-
-    if not isinstance(formula, str) or not formula.strip():
-        raise ValueError(f"the formula must be a non-empty string like 'y ~ x1 + x2', got {formula!r}")
-    try:
-        parsed = Formula(formula)
-    except (FormulaicError, SyntaxError, ValueError) as exc:
-        raise ValueError(f"formula {formula!r} does not parse: {_one_line(exc)}") from None
-    if not hasattr(parsed, "lhs") or not hasattr(parsed, "rhs"):
-        raise ValueError(f"formula {formula!r} has no target: write it as 'target ~ x1 + x2'")
-    for part in (parsed.lhs, parsed.rhs):
-        for term in part:
-            for factor in term.factors:
-                if factor.eval_method.value == "python":
-                    _check_factor(factor.expr)
-    return parsed
-
-
-def _target(parsed: Any, formula: str) -> str:
-    factors = [f for term in parsed.lhs for f in term.factors]
-    if len(factors) != 1 or factors[0].eval_method.value != "lookup":
-        raise ValueError(
-            f"the left side of formula {formula!r} must be the name of the target column, got {str(parsed.lhs)!r}"
-        )
-    return str(factors[0].expr)
-
-
-def _has_intercept(parsed: Any) -> bool:
-    return any(str(term) == "1" for term in parsed.rhs)
-
-
-def target_of(formula: str) -> str:
-    """The target column a formula names on its left side (``ValueError`` if it names none)."""
-    return _target(_parse(formula), formula)
-
-
-def has_intercept(formula: str) -> bool:
-    """Whether the formula's right side keeps its intercept (no ``- 1`` or ``+ 0``)."""
-    return _has_intercept(_parse(formula))
 
 
 # ------------------------------------------------------------------ state as JSON
@@ -240,13 +103,13 @@ class FormulaDesign:
     def __init__(
         self, formula: str, factors: dict[str, Any], transforms: dict[str, Any], feature_names: Sequence[str]
     ) -> None:
-        self._parsed = _parse(formula)
+        self._parsed = parse(formula)
         self.formula = formula
         self.factors = factors
         self.transforms = transforms
         self.feature_names = list(feature_names)
-        self.target = _target(self._parsed, formula)
-        self.intercept = _has_intercept(self._parsed)
+        self.target = target_name(self._parsed, formula)
+        self.intercept = intercept_in(self._parsed)
 
     # ------------------------------------------------------------ learn
     @classmethod
@@ -281,8 +144,8 @@ class FormulaDesign:
         """
         from formulaic import ModelSpec
 
-        parsed = _parse(formula)
-        target = _target(parsed, formula)
+        parsed = parse(formula)
+        target = target_name(parsed, formula)
         frame = as_frame(data)
         _check_present(formula, parsed, target, frame, extra=extra)
         keep = _keep_rows(frame, [target, *sorted(parsed.rhs.required_variables), *extra], missing)
@@ -396,7 +259,7 @@ def _factor_column(expr: str) -> str | None:
         return None
     if isinstance(node, ast.Name):
         return node.id
-    if isinstance(node, ast.Call) and _dotted(node.func) == "C" and node.args and isinstance(node.args[0], ast.Name):
+    if isinstance(node, ast.Call) and dotted(node.func) == "C" and node.args and isinstance(node.args[0], ast.Name):
         return node.args[0].id
     return None
 
@@ -418,7 +281,7 @@ def _keep_rows(frame: Any, columns: Sequence[str], missing: str) -> np.ndarray:
         raise ValueError(f"missing must be 'refuse' or 'drop' with a formula, got {missing!r}")
     na = {c: np.asarray(frame[c].isna()) for c in dict.fromkeys(columns)}
     counts = {c: int(m.sum()) for c, m in na.items() if m.any()}
-    keep = np.ones(len(frame), dtype=bool)
+    keep: np.ndarray = np.ones(len(frame), dtype=bool)
     if not counts:
         return keep
     per = ", ".join(f"{c!r} ({n} rows)" for c, n in counts.items())
@@ -439,6 +302,6 @@ def _materialize(spec: Any, frame: Any, formula: str) -> Any:
             warnings.simplefilter("error", DataMismatchWarning)
             return spec.get_model_matrix(frame)
     except DataMismatchWarning as exc:
-        raise ValueError(f"formula {formula!r}: {_one_line(exc)}") from None
+        raise ValueError(f"formula {formula!r}: {one_line(exc)}") from None
     except (FormulaicError, ValueError, TypeError, NameError) as exc:
-        raise ValueError(f"formula {formula!r} cannot be applied to the data: {_one_line(exc)}") from None
+        raise ValueError(f"formula {formula!r} cannot be applied to the data: {one_line(exc)}") from None
