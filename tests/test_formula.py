@@ -164,6 +164,15 @@ def test_model_file_round_trip_on_raw_tables(df, tmp_path):
     assert loaded.score(df, df.admit) == model.score(df, df.admit)
 
 
+def test_marginal_effects_on_the_raw_table(df):
+    reference = smf.logit(FORMULA, df).fit(disp=0, tol=1e-12).get_margeff(at="overall")
+    model = logreg.from_formula(FORMULA, df, penalty=None, tol=1e-10)
+    ours = model.marginal_effects(df)
+    names = reference.results.model.exog_names[1:]
+    np.testing.assert_allclose(ours.loc[names, "dydx"], reference.margeff, atol=1e-7)
+    np.testing.assert_allclose(ours.loc[names, "std_err"], reference.margeff_se, atol=1e-6)
+
+
 def test_unseen_level_names_the_column_and_level(df):
     model = logreg.from_formula("admit ~ gpa + school", df)
     new = df.head(5).assign(school=["north", "west", "east", "west", "south"])

@@ -543,6 +543,16 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         return self
 
     # -------------------------------------------------------------- predict
+    def _encoded_table(self, X):
+        """A raw table's features as a table named by ``feature_names_in_`` (for the functions that
+        check X themselves); anything else as given."""
+        encoded = None if X is None else self._encode_raw(X)
+        if encoded is None:
+            return X
+        import pyarrow as pa
+
+        return pa.table({str(name): encoded[:, j] for j, name in enumerate(self.feature_names_in_)})
+
     def _encode_raw(self, X):
         """The features of a raw table through ``encoding_`` (None when X is not one)."""
         if getattr(self, "encoding_", None) is None:
@@ -708,9 +718,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         from .stats import summarize
 
         self._check_dense_coef("summary()")
-        if X is not None:
-            encoded = self._encode_raw(X)
-            X = X if encoded is None else encoded
+        X = self._encoded_table(X)
         return summarize(
             self,
             X,
@@ -727,7 +735,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         """Marginal effects dP/dx with delta-method errors: :func:`logreg.inference.margins.marginal_effects`."""
         from .inference.margins import marginal_effects
 
-        return marginal_effects(self, X, at=at, **kwargs)
+        return marginal_effects(self, self._encoded_table(X), at=at, **kwargs)
 
     # ----------------------------------------------------------- model file
     def save(self, path: str | os.PathLike[str]) -> Self:

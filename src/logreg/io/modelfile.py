@@ -392,7 +392,9 @@ def loads(text, source="<string>"):
     try:
         doc = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
-        where = "it ends too early (truncated?)" if exc.pos >= len(text.rstrip()) else f"line {exc.lineno}"
+        # a string still open at the end of the text is a cut too (json reports where the string began)
+        ends_early = exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string")
+        where = "it ends too early (truncated?)" if ends_early else f"line {exc.lineno}"
         raise ModelFileError(f"{source} is not valid JSON: {exc.msg}; {where}") from None
     except (ValueError, RecursionError) as exc:
         raise ModelFileError(f"{source} is not valid JSON: {exc}") from None
