@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -181,3 +182,15 @@ def test_standardize_refused_for_dask():
     X, y = continuous_design(60)
     with pytest.raises(ValueError, match="standardize=True is not available for dask arrays"):
         logreg.LogisticRegression(standardize=True).fit(da.from_array(X, chunks=30), da.from_array(y, chunks=30))
+
+
+def test_standardize_silences_the_scaling_warning():
+    from logreg.exceptions import ScalingWarning
+
+    X, y = continuous_design()
+    X = X * [100.0, 0.1, 1.0]  # standard deviations 3000 and 0.001 around a median of 1
+    with pytest.warns(ScalingWarning):
+        logreg.LogisticRegression().fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ScalingWarning)
+        logreg.LogisticRegression(standardize=True).fit(X, y)

@@ -143,8 +143,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         threadpoolctl).
     standardize : bool, default=False
         Fit on standardised continuous columns (centred, with an intercept,
-        and divided by their standard deviation; 0/1 and constant columns are
-        left as they are), so that the penalty treats every column alike
+        and divided by their standard deviation, both unweighted; 0/1 and
+        constant columns are left as they are), so that the penalty treats every column alike
         whatever its unit.  ``coef_`` and ``intercept_`` are then converted
         back to the original scale (glum's ``scale_predictors``), so the model
         predicts on unscaled X and an unpenalised fit equals the fit without
