@@ -141,6 +141,9 @@ def test_sample_weight_column(df):
     s = by_column.summary()
     np.testing.assert_allclose(s.params, by_name(s, reference.params), atol=1e-6)
     assert by_column.encoding_.weight == "w"
+    holes = data.assign(w=np.where(np.arange(len(data)) == 5, np.nan, w))
+    with pytest.raises(ValueError, match=r"missing values in 'w' \(1 rows\)"):
+        logreg.from_formula(FORMULA, holes, sample_weight="w")
 
 
 def test_stateful_transform_keeps_the_training_state(df):

@@ -69,8 +69,8 @@ def _user_errors():
     return (BadInput, DataError, ModelFileError, OutputPathError)
 
 
-# The readers and writers import pyarrow and numpy's users: on first use, so that
-# `logreg --help` starts in a fraction of a second (none of scipy, scikit-learn, numba, dask).
+# The readers and writers (pyarrow; through the model file, the estimator) are imported on first
+# use, so that `logreg --help` imports none of scipy, scikit-learn, numba or dask.
 def read_table(*args, **kwargs):
     from .io.inputs import read_table
 

@@ -515,7 +515,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         from .formula import FormulaDesign, as_frame
         from .io.encoding import TableEncoding
 
-        design, X, keep = FormulaDesign.learn(formula, data, missing=missing)
+        weight = sample_weight if isinstance(sample_weight, str) else None
+        design, X, keep = FormulaDesign.learn(formula, data, missing=missing, extra=[weight] if weight else [])
         if design.intercept != bool(self.fit_intercept):
             fix = (
                 "remove '- 1' / '+ 0' from the formula, or set fit_intercept=False"
@@ -526,11 +527,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             raise ValueError(f"formula {formula!r} {has} but fit_intercept={self.fit_intercept}: {fix}")
         frame = as_frame(data)
         y = np.asarray(frame[design.target])[keep]
-        weight = None
-        if isinstance(sample_weight, str):
-            if sample_weight not in frame.columns:
-                raise ValueError(f"sample_weight column {sample_weight!r} is not in the data")
-            weight, sample_weight = sample_weight, np.asarray(frame[sample_weight], dtype=np.float64)
+        if weight is not None:  # a column (learn checked that it is there)
+            sample_weight = np.asarray(frame[weight], dtype=np.float64)
         if sample_weight is not None:
             sample_weight = np.asarray(sample_weight, dtype=np.float64)
             if sample_weight.shape != (len(keep),):
