@@ -238,3 +238,22 @@ def test_cli_bad_formulas_exit_2_with_one_line(df, tmp_path, args, message):
     lines = res.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("logreg: error: ") and message in lines[0], res.stderr
     assert not (tmp_path / "m.json").exists()
+
+
+def test_cli_predict_with_a_formula_model_on_bad_rows(df, tmp_path):
+    data, model_path = tmp_path / "train.csv", tmp_path / "model.json"
+    df.to_csv(data, index=False)
+    res = runner.invoke(cli.app, ["fit", str(data), "-m", str(model_path), "--formula", "admit ~ gpa + school"])
+    assert res.exit_code == 0, res.stderr
+    new = tmp_path / "new.csv"
+    df.head(6).assign(school=["north", "west", "east", "north", "south", "east"]).to_csv(new, index=False)
+    res = runner.invoke(cli.app, ["predict", str(new), "-m", str(model_path)])
+    assert res.exit_code == 2
+    assert res.stderr.strip() == (
+        "logreg: error: column 'school' has 1 level(s) not seen in training ('west'); "
+        "the model knows 'east', 'north', 'south'"
+    )
+    df.head(6).assign(gpa=[3.1, None, 3.5, 2.9, 3.0, 3.3]).to_csv(new, index=False)
+    res = runner.invoke(cli.app, ["predict", str(new), "-m", str(model_path), "--missing", "drop", "--json"])
+    assert res.exit_code == 0, res.stderr
+    assert json.loads(res.stdout)["n_rows"] == 5
