@@ -7,7 +7,8 @@ compatible.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import os
+from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
 
@@ -40,7 +41,39 @@ def __dir__():
     return sorted({*globals(), *_LAZY})
 
 
-def load(path):
+def from_formula(
+    formula: str, data: Any, sample_weight: Any = None, *, missing: str = "refuse", **params: Any
+) -> LogisticRegression:
+    """Fit a model from a formula, as statsmodels' ``smf.logit(formula, data).fit()``.
+
+    ``LogisticRegression(**params).fit_formula(formula, data, ...)``, with
+    ``fit_intercept`` taken from the formula (False for ``- 1`` or ``+ 0``)
+    unless given.  Pass ``penalty=None`` for statsmodels' unpenalised model.
+
+    Parameters
+    ----------
+    formula : str
+        ``"target ~ x1 + C(x2) + x1:x3"`` (formulaic's grammar, as R's).
+    data : pandas.DataFrame, polars.DataFrame, pyarrow.Table or dict of columns
+    sample_weight : str or array-like of shape (n_samples,), optional
+        A column of ``data`` or the weights.
+    missing : {'refuse', 'drop'}, default='refuse'
+    **params
+        LogisticRegression parameters.
+
+    Returns
+    -------
+    LogisticRegression
+        Fitted; ``predict`` and the other methods accept raw tables.
+    """
+    from .estimator import LogisticRegression
+    from .formula_grammar import has_intercept
+
+    params.setdefault("fit_intercept", has_intercept(formula))
+    return LogisticRegression(**params).fit_formula(formula, data, sample_weight, missing=missing)
+
+
+def load(path: str | os.PathLike[str]) -> LogisticRegression:
     """Load a model saved by :meth:`LogisticRegression.save` or ``logreg fit``.
 
     The JSON model file is validated (schema, types and shapes); pickles are
@@ -70,6 +103,7 @@ __all__ = [
     "LogisticRegressionCV",
     "RegularizationPath",
     "__version__",
+    "from_formula",
     "l1_min_c",
     "load",
     "regularization_path",

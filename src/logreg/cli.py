@@ -51,16 +51,7 @@ except ImportError:  # pragma: no cover - older typer on top of click
 from ._version import __version__
 from .exceptions import ModelFileError, PenalizedInferenceWarning
 from .io.atomic import OutputPathError, atomic_path, check_output_path
-from .io.modelfile import read_model, write_model
-from .io.tables import (
-    MAX_LEVELS,
-    MISSING_POLICIES,
-    ColumnEncoding,
-    DataError,
-    prepare_prediction,
-    prepare_training,
-    read_table,
-)
+from .io.limits import MAX_LEVELS, MISSING_POLICIES
 
 __all__ = ["app", "main"]
 
@@ -74,8 +65,37 @@ class BadInput(ValueError):
     """A problem with the user's input; its message is the one line printed."""
 
 
-#: Exceptions that mean "the input is wrong", not "logreg is broken".
-_USER_ERRORS = (BadInput, DataError, ModelFileError, OutputPathError)
+def _user_errors():
+    """Exceptions that mean "the input is wrong", not "logreg is broken"."""
+    from .io.inputs import DataError
+
+    return (BadInput, DataError, ModelFileError, OutputPathError)
+
+
+# The readers and writers (pyarrow; through the model file, the estimator) are imported on first
+# use, so that `logreg --help` imports none of scipy, scikit-learn, numba or dask.
+def read_table(*args, **kwargs):
+    from .io.inputs import read_table
+
+    return read_table(*args, **kwargs)
+
+
+def read_model(path):
+    from .io.modelfile import read_model
+
+    return read_model(path)
+
+
+def write_model(path, model, **kwargs):
+    from .io.modelfile import write_model
+
+    return write_model(path, model, **kwargs)
+
+
+def prepare_training(table, **kwargs):
+    from .io.tables import prepare_training
+
+    return prepare_training(table, **kwargs)
 
 
 def _one_line(text):
@@ -143,9 +163,6 @@ class _Group(TyperGroup):
         except ClickException as exc:
             _error(exc.format_message())
             code = exc.exit_code
-        except _USER_ERRORS as exc:
-            _error(exc)
-            code = EXIT_BAD_INPUT
         except KeyboardInterrupt:
             _error("interrupted")
             code = 130
@@ -153,13 +170,22 @@ class _Group(TyperGroup):
             # the reader went away (e.g. `logreg predict ... | head`): not an error
             code = 0
         except Exception as exc:  # noqa: BLE001 - the last line of defence
-            if os.environ.get("LOGREG_DEBUG"):
-                traceback.print_exc()
-            _error(f"internal error: {type(exc).__name__}: {exc} (set LOGREG_DEBUG=1 for the traceback)")
-            code = EXIT_INTERNAL
+            if isinstance(exc, _user_errors()):
+                _error(exc)
+                code = EXIT_BAD_INPUT
+            else:
+                code = _internal(exc)
         if standalone_mode:
             sys.exit(code)
         return code
+
+
+def _internal(exc):
+    """An unexpected error: one line (the traceback with LOGREG_DEBUG=1), exit code 1."""
+    if os.environ.get("LOGREG_DEBUG"):
+        traceback.print_exc()
+    _error(f"internal error: {type(exc).__name__}: {exc} (set LOGREG_DEBUG=1 for the traceback)")
+    return EXIT_INTERNAL
 
 
 app = typer.Typer(
@@ -401,11 +427,20 @@ def _output_format(path):
     raise BadInput(f"cannot tell the output format of {str(path)!r}; name it .csv or .parquet")
 
 
-def _model_columns(mf):
-    """The column encoding of a model file; plain numeric columns for models saved from Python."""
-    if mf.columns is not None:
-        return mf.columns
-    return [ColumnEncoding(name, "numeric") for name in mf.feature_names]
+def _prepare(mf, table, **kwargs):
+    """Encode a table for a model file: its formula, or its column encoding (plain numeric
+    columns for a model saved from Python on arrays)."""
+    encoding = getattr(mf.model, "encoding_", None)
+    if encoding is not None and encoding.formula is not None:
+        from .io.encoding import prepare_formula_prediction
+
+        if kwargs.get("missing") == "mean":
+            raise BadInput("--missing mean is not available for a model fitted from a formula; use refuse or drop")
+        return prepare_formula_prediction(table, encoding.formula, **kwargs)
+    from .io.tables import ColumnEncoding, prepare_prediction
+
+    columns = mf.columns if mf.columns is not None else [ColumnEncoding(n, "numeric") for n in mf.feature_names]
+    return prepare_prediction(table, columns, **kwargs)
 
 
 def _named(X, names):
@@ -522,8 +557,19 @@ MissingOpt = Annotated[
 @app.command()
 def fit(
     data: DataArg,
-    target: Annotated[str, typer.Option("--target", "-t", help="The label column.", show_default=False)],
     model_path: ModelOpt,
+    target: Annotated[
+        str | None, typer.Option("--target", "-t", help="The label column (not needed with --formula).")
+    ] = None,
+    formula: Annotated[
+        str | None,
+        typer.Option(
+            "--formula",
+            help="A model formula instead of --target/--features, e.g. 'admit ~ gre + gpa + C(rank) + gre:gpa' "
+            "(formulaic's grammar, as R and statsmodels); the features are its columns, the intercept is the "
+            "model's ('- 1' fits without one).",
+        ),
+    ] = None,
     features: Annotated[
         str | None,
         typer.Option("--features", "-f", help="Comma-separated feature columns (default: all other columns)."),
@@ -556,6 +602,14 @@ def fit(
     ] = None,
     class_weight: Annotated[str | None, typer.Option(help="'balanced' reweights classes.")] = None,
     no_intercept: Annotated[bool, typer.Option("--no-intercept", help="Fit without b.")] = False,
+    standardize: Annotated[
+        bool,
+        typer.Option(
+            "--standardize",
+            help="Fit on standardised continuous columns (the penalty then treats them alike); the model "
+            "file records the means and scales and keeps coefficients on the original scale.",
+        ),
+    ] = False,
     missing: MissingOpt = "refuse",
     max_levels: Annotated[
         int, typer.Option(help="Refuse text columns with more distinct values (ids); raise it to encode them.")
@@ -565,11 +619,18 @@ def fit(
 ):
     """Fit a model to DATA and write it to the JSON model file.
 
-    Text columns are one-hot encoded (first level as reference) and the
-    encoding is stored in the model file, so predict repeats it.
+    Text columns are one-hot encoded (first level as reference), or the
+    --formula builds the features; the encoding is stored in the model file,
+    so predict repeats it (also from Python: logreg.load(path).predict(table)).
     """
     out = _Output(quiet, as_json)
-    params = _model_params(penalty, C, l1_ratio, solver, max_iter, tol, learning_rate, class_weight, not no_intercept)
+    fit_intercept = not no_intercept
+    if formula is not None:
+        fit_intercept = _formula_intercept(formula, target, features, exclude, missing, no_intercept)
+    elif target is None:
+        raise BadInput("--target is needed (the label column), or a --formula 'target ~ x1 + x2'")
+    params = _model_params(penalty, C, l1_ratio, solver, max_iter, tol, learning_rate, class_weight, fit_intercept)
+    params["standardize"] = standardize
     _check_missing(missing)
     if max_levels < 1:
         raise BadInput(f"--max-levels must be >= 1, got {max_levels}")
@@ -577,33 +638,36 @@ def fit(
     _refuse_overwriting(model_path, data)
     source = _source_name(data)
     table = read_table(data)
+    learned = None
     with out.collect_warnings():
-        design = prepare_training(
-            table,
-            target=target,
-            features=_split(features),
-            weight=weight,
-            exclude=_split(exclude) or (),
-            missing=missing,
-            reference_levels=not no_intercept,
-            source=source,
-            max_levels=max_levels,
-        )
+        if formula is not None:
+            from .io.encoding import prepare_formula_training
+
+            design, learned = prepare_formula_training(table, formula, weight=weight, missing=missing, source=source)
+            target = learned.target
+        else:
+            design = prepare_training(
+                table,
+                target=target,
+                features=_split(features),
+                weight=weight,
+                exclude=_split(exclude) or (),
+                missing=missing,
+                reference_levels=not no_intercept,
+                source=source,
+                max_levels=max_levels,
+            )
     if design.n_rows_dropped:
         out.note(design.describe_dropped())
 
     from .estimator import LogisticRegression
+    from .io.encoding import TableEncoding
 
     model = _fit(LogisticRegression(**params), design, out)
     _refuse_diverged(model)
-    write_model(
-        model_path,
-        model,
-        columns=design.columns,
-        target=target,
-        weight=weight,
-        training=_training_facts(design),
-    )
+    # the model keeps its encoding: predict, from here or from Python, applies it to raw tables
+    model.encoding_ = TableEncoding(design.columns or None, learned, target, weight)
+    write_model(model_path, model, training=_training_facts(design))
     result = _fit_result(model, design, model_path, out)
     if as_json:
         out.emit_json(result)
@@ -617,6 +681,26 @@ def fit(
         f"with {model.solver_}: {result['n_iter']} iterations, {status}, objective {result['objective']:.10g}"
     )
     print(f"model written to {model_path}")
+
+
+def _formula_intercept(formula, target, features, exclude, missing, no_intercept):
+    """The fit_intercept a --formula implies; options that contradict it are bad input."""
+    from .formula_grammar import has_intercept, target_of
+
+    if features is not None or exclude is not None:
+        raise BadInput("--formula chooses the features: leave out --features and --exclude")
+    if missing == "mean":
+        raise BadInput("--missing mean is not available with --formula; use refuse or drop")
+    try:
+        intercept = has_intercept(formula)
+        named = target_of(formula)
+    except ValueError as exc:
+        raise BadInput(exc) from None
+    if target is not None and target != named:
+        raise BadInput(f"--target {target!r} contradicts the formula's target {named!r}; leave out --target")
+    if no_intercept and intercept:
+        raise BadInput("--no-intercept contradicts the formula's intercept: write the formula with '- 1' instead")
+    return intercept
 
 
 # ----------------------------------------------------------------- predict
@@ -648,9 +732,7 @@ def predict(
     _check_missing(missing)
     mf = read_model(model_path)
     table = read_table(data)
-    design = prepare_prediction(
-        table, _model_columns(mf), id_column=id_column, missing=missing, source=_source_name(data)
-    )
+    design = _prepare(mf, table, id_column=id_column, missing=missing, source=_source_name(data))
     if design.n_rows_dropped:
         out.note(design.describe_dropped())
     model = mf.model
@@ -705,9 +787,9 @@ def _read_labelled(data, mf, target, weight, missing, extra_column=None):
     if target is None:
         raise BadInput("--target is needed: the model file does not record its target column")
     weight = weight if weight is not None else (mf.weight if mf.weight is not None else None)
-    design = prepare_prediction(
+    design = _prepare(
+        mf,
         read_table(data),
-        _model_columns(mf),
         target=target,
         weight=weight,
         id_column=extra_column,

@@ -587,6 +587,6 @@ def _diagnose(model, X, y, sample_weight):
     if unpenalized:
         findings += _collinearity(X, Xs, names, const, model.fit_intercept)
         findings += _separation(model, X, y, names, const, sample)
-    if not sp.issparse(X):
+    if not sp.issparse(X) and not getattr(model, "standardize", False):  # standardize=True fits scaled columns
         findings += _scaling(Xs, names, const, model.fit_intercept)
     return findings

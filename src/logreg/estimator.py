@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import numbers
+import os
 import warnings
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Self
 
 import numpy as np
 import scipy.sparse as sp
@@ -26,6 +29,17 @@ from ._validation import (
 from .objective import Objective, intercept_start, make_datafit
 from .penalties import NoPenalty, make_penalty
 from .solvers import REGISTRY, SolverResult, resolve, solve_with_handover, warn_not_converged
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from .io.encoding import TableEncoding
+    from .stats import LogisticSummary
+
+#: What X may be: array-like, a scipy.sparse matrix, a table (pandas, polars, pyarrow) or a dask array.
+Matrix = Any
+#: The fit's progress callback: (iteration, objective, grad_norm).
+Callback = Callable[[int, float, float], object]
 
 __all__ = ["LogisticRegression"]
 
@@ -127,6 +141,15 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         Accepted for scikit-learn compatibility, no effect (as in scikit-learn
         >= 1.8): the threads of a fit are BLAS's and numba's (limit them with
         threadpoolctl).
+    standardize : bool, default=False
+        Fit on standardised continuous columns (centred, with an intercept,
+        and divided by their standard deviation, both unweighted; 0/1 and
+        constant columns are left as they are), so that the penalty treats every column alike
+        whatever its unit.  ``coef_`` and ``intercept_`` are then converted
+        back to the original scale (glum's ``scale_predictors``), so the model
+        predicts on unscaled X and an unpenalised fit equals the fit without
+        standardising; the means and scales used are ``standardize_mean_``
+        and ``standardize_scale_``.  Sparse X are scaled, never centred.
 
     Attributes
     ----------
@@ -147,6 +170,13 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Only when X has string column names.
+    standardize_mean_, standardize_scale_ : ndarray of shape (n_features_in_,)
+        With ``standardize=True``: the column means (0 for columns not
+        centred) and standard deviations (1 for columns not scaled).
+    encoding_ : logreg.io.encoding.TableEncoding
+        Only for models fitted from a formula (:meth:`fit_formula`) or by
+        ``logreg fit``: how a raw table becomes the features; ``predict`` and
+        the other methods then accept the raw table.
 
     Examples
     --------
@@ -181,28 +211,35 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         "intercept_scaling": [Interval(numbers.Real, 0, None, closed="neither")],
         "random_state": ["random_state"],
         "n_jobs": [numbers.Integral, None],
+        "standardize": ["boolean"],
     }
+
+    coef_: Any  # ndarray, or a scipy.sparse array after sparsify()
+    intercept_: np.ndarray
+    classes_: np.ndarray
+    encoding_: TableEncoding
 
     def __init__(
         self,
-        penalty="auto",
+        penalty: str | None = "auto",
         *,
-        C=1.0,
-        l1_ratio=None,
-        fit_intercept=True,
-        tol=1e-4,
-        max_iter=100,
-        solver="auto",
-        learning_rate=None,
-        class_weight=None,
-        warm_start=False,
-        verbose=0,
-        dual=False,
-        intercept_scaling=1.0,
-        random_state=None,
-        n_jobs=None,
-        solver_options=None,
-    ):
+        C: float = 1.0,
+        l1_ratio: float | None = None,
+        fit_intercept: bool = True,
+        tol: float = 1e-4,
+        max_iter: int = 100,
+        solver: str = "auto",
+        learning_rate: float | None = None,
+        class_weight: dict[Any, float] | str | None = None,
+        warm_start: bool = False,
+        verbose: int = 0,
+        dual: bool = False,
+        intercept_scaling: float = 1.0,
+        random_state: Any = None,
+        n_jobs: int | None = None,
+        solver_options: dict[str, Any] | None = None,
+        standardize: bool = False,
+    ) -> None:
         self.penalty = penalty
         self.C = C
         self.l1_ratio = l1_ratio
@@ -219,9 +256,10 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
         self.n_jobs = n_jobs
         self.solver_options = solver_options
+        self.standardize = standardize
 
     # ------------------------------------------------------------------ fit
-    def fit(self, X, y, sample_weight=None, *, callback=None):
+    def fit(self, X: Matrix, y: Any, sample_weight: Any = None, *, callback: Callback | None = None) -> Self:
         """Fit the model.
 
         Parameters
@@ -255,7 +293,15 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 UserWarning,
                 stacklevel=2,
             )
+        # a refit forgets what the previous fit learned about raw tables and scales
+        for name in ("encoding_", "standardize_mean_", "standardize_scale_"):
+            self.__dict__.pop(name, None)
         if is_dask_collection(X):
+            if self.standardize:
+                raise ValueError(
+                    "standardize=True is not available for dask arrays; standardise the chunks first "
+                    "(e.g. (X - X.mean(axis=0)) / X.std(axis=0)) and fit with standardize=False"
+                )
             datafit, classes = self._dask_datafit(X, y, sample_weight)
             result, solver_name = self._solve(
                 datafit, classes, datafit.total_weight, datafit.class_weight_sums, X, callback
@@ -298,16 +344,24 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             check_class_totals(classes, class_sums)
             # equal weights scale the data term and the penalty alike: the unweighted kernels serve
             fit_weight = None if np.all(sample_weight == sample_weight[0]) else sample_weight
+        X_fit = self._standardized(X) if self.standardize else X
         if self.penalty == "firth":  # Firth's modified-score Newton iteration, as R's logistf
             from .inference.firth import fit_firth
 
-            fit_firth(self, X, codes, classes, sample_weight)
+            fit_firth(self, X_fit, codes, classes, sample_weight)
         else:
             engine = (self.solver_options or {}).get("engine", "auto")
-            datafit = make_datafit(X, codes, classes.size, fit_weight, fit_intercept=self.fit_intercept, engine=engine)
-            result, solver_name = self._solve(datafit, classes, weight_sum, class_sums, X, callback)
+            datafit = make_datafit(
+                X_fit, codes, classes.size, fit_weight, fit_intercept=self.fit_intercept, engine=engine
+            )
+            result, solver_name = self._solve(datafit, classes, weight_sum, class_sums, X_fit, callback)
             # warned here, not in _solve: stacklevel=3 points at the user's call of fit
             warn_not_converged(result, solver_name, self.max_iter)
+        if self.standardize:  # back to the original columns: statistics and predictions use X as given
+            from .scaling import to_original
+
+            coef, intercept = to_original(self.coef_, self.intercept_, self.standardize_mean_, self.standardize_scale_)
+            self.coef_, self.intercept_ = coef.astype(X.dtype), intercept.astype(X.dtype)
         # --- statistics: sufficient statistics for summary(), only when cheap (logreg.stats)
         from .stats import fit_statistics
 
@@ -322,6 +376,19 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self._diagnostics_ = diagnose(self, X, codes, sample_weight)
         # --- end statistics
         return self
+
+    def _standardized(self, X):
+        """X with standardised continuous columns (:mod:`logreg.scaling`); a warm start's
+        coefficients are moved to that scale."""
+        from .scaling import standardize_columns, to_standard
+
+        warm = self.warm_start and hasattr(self, "coef_")
+        X_s, mean, scale = standardize_columns(X, center=self.fit_intercept)
+        self.standardize_mean_, self.standardize_scale_ = mean, scale
+        if warm and np.shape(self.coef_)[-1] == X.shape[1]:
+            coef, intercept = to_standard(self.coef_, self.intercept_, mean, scale)
+            self.coef_, self.intercept_ = coef, intercept
+        return X_s
 
     def _dask_datafit(self, X, y, sample_weight):
         """Checks and the distributed data term for a dask array X (:mod:`logreg.distributed`)."""
@@ -413,14 +480,97 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self.grad_norm_ = float(result.grad_norm)
         return result, solver_cls.name
 
+    def fit_formula(self, formula: str, data: Any, sample_weight: Any = None, *, missing: str = "refuse") -> Self:
+        """Fit the model of a formula, as statsmodels' ``smf.logit(formula, data)``.
+
+        ``"admit ~ gre + gpa + C(rank) + gre:gpa"``: the left side names the
+        label column, the right side builds the features through formulaic
+        (treatment-coded categoricals, interactions, ``center``/``scale``/``bs``
+        and numpy functions; :mod:`logreg.formula`).  The features are named
+        after the formula's columns (``C(rank)[T.2]``, ``gre:gpa``); the
+        formula's ``Intercept`` column is left out, the intercept being
+        ``fit_intercept``, so a formula without one (``- 1``, ``+ 0``) needs
+        ``fit_intercept=False``.  The fitted model keeps the formula and what it
+        learned (levels, transform states) in ``encoding_`` and in its model
+        file, and ``predict`` and the other methods accept raw tables.
+
+        Parameters
+        ----------
+        formula : str
+        data : pandas.DataFrame, polars.DataFrame, pyarrow.Table or dict of columns
+            The table (not modified).
+        sample_weight : str or array-like of shape (n_samples,), default=None
+            A column of ``data`` or the weights.
+        missing : {'refuse', 'drop'}, default='refuse'
+            Rows with a missing value in a used column are refused, or dropped.
+
+        Returns
+        -------
+        self : LogisticRegression
+
+        Raises
+        ------
+        ValueError
+            The formula does not parse, names a column the data lack, or
+            contradicts ``fit_intercept``; or missing values are refused.
+        """
+        from .formula import FormulaDesign, as_frame
+        from .io.encoding import TableEncoding
+
+        weight = sample_weight if isinstance(sample_weight, str) else None
+        design, X, keep = FormulaDesign.learn(formula, data, missing=missing, extra=[weight] if weight else [])
+        if design.intercept != bool(self.fit_intercept):
+            fix = (
+                "remove '- 1' / '+ 0' from the formula, or set fit_intercept=False"
+                if self.fit_intercept
+                else "add '- 1' to the formula (categoricals are then coded in full), or set fit_intercept=True"
+            )
+            has = "has no intercept" if not design.intercept else "keeps its intercept"
+            raise ValueError(f"formula {formula!r} {has} but fit_intercept={self.fit_intercept}: {fix}")
+        frame = as_frame(data)
+        y = np.asarray(frame[design.target])[keep]
+        if weight is not None:  # a column (learn checked that it is there)
+            sample_weight = np.asarray(frame[weight], dtype=np.float64)
+        if sample_weight is not None:
+            sample_weight = np.asarray(sample_weight, dtype=np.float64)
+            if sample_weight.shape != (len(keep),):
+                raise ValueError(f"sample_weight has shape {sample_weight.shape}, expected ({len(keep)},): one per row")
+            sample_weight = sample_weight[keep]
+        import pandas as pd
+
+        self.fit(pd.DataFrame(X, columns=design.feature_names), y, sample_weight=sample_weight)
+        self.encoding_ = TableEncoding(formula=design, target=design.target, weight=weight)
+        return self
+
     # -------------------------------------------------------------- predict
+    def _encoded_table(self, X):
+        """A raw table's features as a table named by ``feature_names_in_`` (for the functions that
+        check X themselves); anything else as given."""
+        encoded = None if X is None else self._encode_raw(X)
+        if encoded is None:
+            return X
+        import pyarrow as pa
+
+        return pa.table({str(name): encoded[:, j] for j, name in enumerate(self.feature_names_in_)})
+
+    def _encode_raw(self, X):
+        """The features of a raw table through ``encoding_`` (None when X is not one)."""
+        if getattr(self, "encoding_", None) is None:
+            return None
+        from .io.encoding import encode_if_raw
+
+        return encode_if_raw(self, X, getattr(self, "feature_names_in_", None))
+
     def _check_X(self, X):
         check_is_fitted(self)
+        encoded = self._encode_raw(X)
+        if encoded is not None:
+            return encoded
         return validate(
             self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False, accept_large_sparse=True
         )
 
-    def decision_function(self, X):
+    def decision_function(self, X: Matrix) -> np.ndarray:
         """z = X w + b.
 
         Parameters
@@ -439,7 +589,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         z = np.asarray(z.toarray() if sp.issparse(z) else z) + self.intercept_
         return z.ravel() if self.classes_.size == 2 else z
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: Matrix) -> np.ndarray:
         """Class probabilities, columns in the order of ``classes_``.
 
         Returns
@@ -455,7 +605,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             return np.column_stack([special.expit(-z), special.expit(z)])
         return special.softmax(z, axis=1)
 
-    def predict_log_proba(self, X):
+    def predict_log_proba(self, X: Matrix) -> np.ndarray:
         """Log of :meth:`predict_proba`, computed without log(0) (log-sigmoid).
 
         Returns
@@ -470,7 +620,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             return np.column_stack([special.log_expit(-z), special.log_expit(z)])
         return special.log_softmax(z, axis=1)
 
-    def predict(self, X):
+    def predict(self, X: Matrix) -> np.ndarray:
         """Most probable class for each row.
 
         Returns
@@ -485,7 +635,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         return self.classes_[idx]
 
     # ---------------------------------------------------- sparse coefficients
-    def sparsify(self):
+    def sparsify(self) -> Self:
         """Store ``coef_`` as a scipy.sparse CSR array (scikit-learn's SparseCoefMixin).
 
         Worth it when most coefficients are zero (L1); predictions work as
@@ -503,7 +653,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         if sp.issparse(getattr(self, "coef_", None)):
             raise ValueError(f"coef_ is sparse (after sparsify()); call densify() before {what}")
 
-    def densify(self):
+    def densify(self) -> Self:
         """Store ``coef_`` as a numpy array again (a no-op when it is one).
 
         Returns
@@ -518,16 +668,16 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     # ------------------------------------------------------------ statistics
     def summary(
         self,
-        X=None,
-        y=None,
+        X: Matrix | None = None,
+        y: Any = None,
         *,
-        sample_weight=None,
-        cov_type="nonrobust",
-        groups=None,
-        alpha=0.05,
-        weight_type="frequency",
-        ci=None,
-    ):
+        sample_weight: Any = None,
+        cov_type: str = "nonrobust",
+        groups: Any = None,
+        alpha: float = 0.05,
+        weight_type: str = "frequency",
+        ci: str | None = None,
+    ) -> LogisticSummary:
         """Inference table: coefficients, standard errors, z, p-values, intervals, likelihood measures.
 
         Uses the statistics stored by ``fit`` (the model keeps no reference
@@ -568,6 +718,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         from .stats import summarize
 
         self._check_dense_coef("summary()")
+        X = self._encoded_table(X)
         return summarize(
             self,
             X,
@@ -580,14 +731,14 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             ci=ci,
         )
 
-    def marginal_effects(self, X, at="overall", **kwargs):
+    def marginal_effects(self, X: Matrix, at: str = "overall", **kwargs: Any) -> pd.DataFrame:
         """Marginal effects dP/dx with delta-method errors: :func:`logreg.inference.margins.marginal_effects`."""
         from .inference.margins import marginal_effects
 
-        return marginal_effects(self, X, at=at, **kwargs)
+        return marginal_effects(self, self._encoded_table(X), at=at, **kwargs)
 
     # ----------------------------------------------------------- model file
-    def save(self, path):
+    def save(self, path: str | os.PathLike[str]) -> Self:
         """Write the fitted model to a versioned JSON model file (never pickle).
 
         The file is written to a temporary file in the same directory and

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from sklearn.exceptions import ConvergenceWarning as _SkConvergenceWarning
-
 __all__ = [
-    "ConvergenceWarning",
+    "ConvergenceWarning",  # noqa: F822 - built on first use, see __getattr__
     "LogregWarning",
     "DataWarning",
     "SeparationWarning",
@@ -23,11 +21,26 @@ class LogregWarning(UserWarning):
     """Base class of logreg's own warnings."""
 
 
-class ConvergenceWarning(_SkConvergenceWarning, LogregWarning):
-    """The solver stopped at max_iter before reaching tol.
+def _convergence_warning():
+    from sklearn.exceptions import ConvergenceWarning as _SkConvergenceWarning
 
-    A subclass of scikit-learn's ConvergenceWarning, so existing filters work.
-    """
+    class ConvergenceWarning(_SkConvergenceWarning, LogregWarning):
+        """The solver stopped at max_iter before reaching tol.
+
+        A subclass of scikit-learn's ConvergenceWarning, so existing filters work.
+        """
+
+    ConvergenceWarning.__module__ = __name__
+    ConvergenceWarning.__qualname__ = "ConvergenceWarning"
+    return ConvergenceWarning
+
+
+def __getattr__(name):
+    # built on first use: importing scikit-learn costs a second, which `logreg --help` need not pay
+    if name == "ConvergenceWarning":
+        globals()[name] = cls = _convergence_warning()
+        return cls
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class DataWarning(LogregWarning):

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import numbers
 import warnings
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import check_array, check_consistent_length
 
@@ -64,7 +65,15 @@ def _weights(y, sample_weight, class_weight, classes, codes):
     return sw
 
 
-def l1_min_c(X, y, *, l1_ratio=1.0, fit_intercept=True, sample_weight=None, class_weight=None):
+def l1_min_c(
+    X: Any,
+    y: ArrayLike,
+    *,
+    l1_ratio: float = 1.0,
+    fit_intercept: bool = True,
+    sample_weight: ArrayLike | None = None,
+    class_weight: dict[Any, float] | str | None = None,
+) -> float:
     """The largest C at which the L1 (or elastic-net) model has every coefficient at zero.
 
     At w = 0 with the intercept at its optimum (each class's predicted share
@@ -156,18 +165,18 @@ def rewarn(caught, n_points):
 
 
 def regularization_path(
-    X,
-    y,
-    Cs=10,
-    l1_ratio=None,
+    X: Any,
+    y: ArrayLike,
+    Cs: int | ArrayLike = 10,
+    l1_ratio: float | None = None,
     *,
-    fit_intercept=True,
-    class_weight=None,
-    sample_weight=None,
-    solver="auto",
-    tol=1e-4,
-    max_iter=100,
-):
+    fit_intercept: bool = True,
+    class_weight: dict[Any, float] | str | None = None,
+    sample_weight: ArrayLike | None = None,
+    solver: str = "auto",
+    tol: float = 1e-4,
+    max_iter: int = 100,
+) -> RegularizationPath:
     """Fit the model at every C of a grid, the strongest penalty first, each fit warm-started.
 
     Parameters
@@ -213,12 +222,12 @@ def regularization_path(
     >>> int((path.coefs[0] != 0).sum())
     0
     """
-    Cs = _grid(Cs, X, y, l1_ratio, fit_intercept, sample_weight, class_weight)
+    grid = _grid(Cs, X, y, l1_ratio, fit_intercept, sample_weight, class_weight)
     options = dict(fit_intercept=fit_intercept, class_weight=class_weight, solver=solver, tol=tol, max_iter=max_iter)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        path = fit_path(X, y, Cs, l1_ratio, sample_weight=sample_weight, **options)
-    rewarn(caught, Cs.size)
+        path = fit_path(X, y, grid, l1_ratio, sample_weight=sample_weight, **options)
+    rewarn(caught, grid.size)
     return path
 
 

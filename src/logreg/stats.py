@@ -43,6 +43,7 @@ import json
 import math
 import warnings
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -53,6 +54,9 @@ from ._json import jsonable
 from ._table import text_table
 from .exceptions import PenalizedInferenceWarning
 from .penalties import penalty_kind
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 __all__ = [
     "FitStatistics",
@@ -138,7 +142,7 @@ class FitStatistics:
     max_leverage: float | None = None
 
 
-def should_store(n_samples, n_params):
+def should_store(n_samples: int, n_params: int) -> bool:
     """Whether ``fit`` stores the inference statistics (cheap enough).
 
     Parameters
@@ -184,7 +188,17 @@ def _missing_labels(groups):
     return 0
 
 
-def compute_statistics(X, y, n_classes, sample_weight, coef, intercept, fit_intercept, *, groups=None):
+def compute_statistics(
+    X: Any,
+    y: np.ndarray,
+    n_classes: int,
+    sample_weight: np.ndarray | None,
+    coef: np.ndarray,
+    intercept: np.ndarray,
+    fit_intercept: bool,
+    *,
+    groups: Any = None,
+) -> FitStatistics:
     """One pass over X: log-likelihood, Fisher information and HC0 meats.
 
     Parameters
@@ -306,7 +320,15 @@ def compute_statistics(X, y, n_classes, sample_weight, coef, intercept, fit_inte
     )
 
 
-def fit_statistics(X, y, n_classes, sample_weight, coef, intercept, fit_intercept):
+def fit_statistics(
+    X: Any,
+    y: np.ndarray,
+    n_classes: int,
+    sample_weight: np.ndarray | None,
+    coef: np.ndarray,
+    intercept: np.ndarray,
+    fit_intercept: bool,
+) -> FitStatistics | None:
     """:func:`compute_statistics` when :func:`should_store` says it is cheap, else None.
 
     Called once at the end of ``LogisticRegression.fit``; the parameters are
@@ -419,7 +441,7 @@ def _covariance(st, model, cov_type, weight_type):
 
 
 # --------------------------------------------------------------------------- names
-def term_names(model):
+def term_names(model: Any) -> list[str]:
     """Names of the terms: ``const`` then ``feature_names_in_`` (or x0..x{d-1}).
 
     Parameters
@@ -477,14 +499,20 @@ class LogisticSummary:
     penalized : bool
     valid_inference : bool
         False for penalised fits.
+    standardized : bool
+        The model was fitted on standardised columns (``standardize=True``);
+        the coefficients are on the original scale.
     notes : list of str
     """
 
-    def __init__(self, **kw):
+    def __init__(self, **kw: Any) -> None:
         self.__dict__.update(kw)
 
+    def __getattr__(self, name: str) -> Any:  # the fields set by summarize (for type checkers)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
     # -- forms ------------------------------------------------------------
-    def to_frame(self):
+    def to_frame(self) -> pd.DataFrame:
         """The coefficient table.
 
         Returns
@@ -503,13 +531,13 @@ class LogisticSummary:
         data = np.column_stack([self.params, self.std_err, self.z, self.p_value, self.ci_lower, self.ci_upper])
         return pd.DataFrame(data, index=index, columns=COLUMNS)
 
-    def cov_frame(self):
+    def cov_frame(self) -> pd.DataFrame:
         """``cov_params`` as a DataFrame labelled by term."""
         import pandas as pd
 
         return pd.DataFrame(self.cov_params, index=self.terms, columns=self.terms)
 
-    def to_dict(self):
+    def to_dict(self) -> dict[str, Any]:
         """Everything as plain Python values (NaN and inf become None).
 
         Returns
@@ -554,13 +582,14 @@ class LogisticSummary:
             "valid_inference": self.valid_inference,
             "n_groups": self.n_groups,
             "ci_method": getattr(self, "ci_method", "wald"),
+            "standardized": getattr(self, "standardized", False),
             "penalized_log_likelihood": getattr(self, "penalized_log_likelihood", None),
             "coefficients": rows,
             "notes": list(self.notes),
         }
         return jsonable(out)
 
-    def to_json(self, **kwargs):
+    def to_json(self, **kwargs: Any) -> str:
         """:meth:`to_dict` as a JSON string (``kwargs`` go to ``json.dumps``)."""
         return json.dumps(self.to_dict(), allow_nan=False, **kwargs)
 
@@ -570,7 +599,7 @@ class LogisticSummary:
     def __str__(self):
         return self.as_text()
 
-    def as_text(self, width=78):
+    def as_text(self, width: int = 78) -> str:
         """A text table in the layout of statsmodels' ``Logit.summary()``."""
         title = ("Logit" if self.n_classes == 2 else "MNLogit") + " Regression Results"
         if self.penalized:
@@ -598,7 +627,10 @@ class LogisticSummary:
             ("BIC:", f"{self.bic:.4g}"),
         ]
         half = width // 2
-        lines = [title.center(width), "=" * width]
+        lines = [title.center(width)]
+        if getattr(self, "standardized", False):
+            lines.append("Fitted on standardised columns; coefficients on the original scale".center(width))
+        lines.append("=" * width)
         for (lk, lv), (rk, rv) in zip(left, right, strict=True):
             lhs = lk + str(lv).rjust(half - 3 - len(lk))
             rhs = rk + str(rv).rjust(width - half - len(rk))
@@ -651,17 +683,17 @@ def _codes_for(model, y):
 
 
 def summarize(
-    model,
-    X=None,
-    y=None,
+    model: Any,
+    X: Any = None,
+    y: Any = None,
     *,
-    sample_weight=None,
-    cov_type="nonrobust",
-    groups=None,
-    alpha=0.05,
-    weight_type="frequency",
-    ci=None,
-):
+    sample_weight: Any = None,
+    cov_type: str = "nonrobust",
+    groups: Any = None,
+    alpha: float = 0.05,
+    weight_type: str = "frequency",
+    ci: str | None = None,
+) -> LogisticSummary:
     """Inference table of a fitted :class:`~logreg.LogisticRegression`.
 
     Parameters
@@ -782,13 +814,14 @@ def summarize(
             )
         if y is not None or sample_weight is not None:
             raise ValueError("y and sample_weight are only used together with X: model.summary(X, y, ...)")
-        st = getattr(model, "_stats_", None)
-        if st is None:
+        stored: FitStatistics | None = getattr(model, "_stats_", None)
+        if stored is None:
             raise ValueError(
                 "this model has no stored inference statistics: the fit was too large to keep them (more than "
                 f"{STORE_MAX_PARAMS} parameters or n_samples * n_params^2 > {STORE_MAX_WORK:.0e}), or the model "
                 "was loaded from a file; pass X and y: model.summary(X, y, sample_weight=...)"
             )
+        st = stored
         current = _stats_params(model.coef_, model.intercept_, n_classes, model.fit_intercept).ravel()
         if current.shape != st.params.shape or not np.allclose(current, st.params, rtol=1e-12, atol=0):
             raise ValueError(
@@ -801,7 +834,7 @@ def summarize(
     if cov_type == "HC1":
         cov = cov * (nobs / (nobs - k))
     elif cov_type == "cluster":
-        G = st.n_groups
+        G = st.n_groups or 0
         if G < 2:
             raise ValueError("cov_type='cluster' needs at least two groups")
         cov = cov * (G / (G - 1.0) * (nobs - 1.0) / (nobs - k))
@@ -921,6 +954,7 @@ def summarize(
         converged=bool(getattr(model, "converged_", True)),
         solver=getattr(model, "solver_", None),
         penalized=penalized,
+        standardized=bool(getattr(model, "standardize", False)),
         penalty=penalty_kind(model.penalty, model.C, model.l1_ratio),
         valid_inference=not penalized,
         notes=notes,

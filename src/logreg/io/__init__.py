@@ -2,23 +2,35 @@
 
 from __future__ import annotations
 
-from .atomic import OutputPathError, atomic_path, atomic_write_bytes, atomic_write_text, check_output_path
-from .modelfile import ModelFile, read_model, write_model
-from .tables import ColumnEncoding, DataError, Design, prepare_prediction, prepare_training, read_table
+import importlib
 
-__all__ = [
-    "ColumnEncoding",
-    "DataError",
-    "Design",
-    "ModelFile",
-    "OutputPathError",
-    "atomic_path",
-    "atomic_write_bytes",
-    "atomic_write_text",
-    "check_output_path",
-    "prepare_prediction",
-    "prepare_training",
-    "read_model",
-    "read_table",
-    "write_model",
-]
+#: Public names, imported on first use (pyarrow and numpy are not needed to print `logreg --help`).
+_LAZY = {
+    "OutputPathError": "atomic",
+    "atomic_path": "atomic",
+    "atomic_write_bytes": "atomic",
+    "atomic_write_text": "atomic",
+    "check_output_path": "atomic",
+    "ModelFile": "modelfile",
+    "read_model": "modelfile",
+    "write_model": "modelfile",
+    "ColumnEncoding": "tables",
+    "DataError": "tables",
+    "Design": "tables",
+    "prepare_prediction": "tables",
+    "prepare_training": "tables",
+    "read_table": "tables",
+}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted({*globals(), *_LAZY})
+
+
+__all__ = sorted(_LAZY)

@@ -20,6 +20,10 @@ Format version 1, one JSON object::
     training          solver used, iterations, convergence, objective history, rows
     columns           optional: how source columns become features (one-hot levels,
                       fill values), see logreg.io.tables.ColumnEncoding
+    formula           optional: the formula, the levels of its categorical factors and
+                      the states of its transforms (logreg.formula.FormulaDesign)
+    standardization   optional: the means and scales of a standardize=True fit (its
+                      coef and intercept are on the original scale)
     target, weight    optional: the column names used in training
     statistics        optional: likelihood measures (log_likelihood, aic, bic, ...) and
                       "inference", the sufficient statistics that ``summary()`` needs
@@ -222,10 +226,11 @@ def dumps(model, *, columns=None, target=None, weight=None, training=None, stati
         names = [n for enc in columns for n in enc.feature_names]
     else:
         names = [f"x{j}" for j in range(coef.shape[1])]
-    meta = getattr(model, "_modelfile_meta", None) or {}
-    if columns is None and meta.get("columns") is not None:
-        if [n for enc in meta["columns"] for n in enc.feature_names] == names:
-            columns, target, weight = meta["columns"], target or meta.get("target"), weight or meta.get("weight")
+    encoding = getattr(model, "encoding_", None)
+    formula = None
+    if columns is None and encoding is not None and encoding.feature_names == names:
+        columns, formula = encoding.columns, encoding.formula
+        target, weight = target or encoding.target, weight or encoding.weight
     if columns is not None and [n for enc in columns for n in enc.feature_names] != names:
         raise ModelFileError("the column encoding does not produce the model's feature names")
 
@@ -260,8 +265,13 @@ def dumps(model, *, columns=None, target=None, weight=None, training=None, stati
     }
     if columns is not None:
         doc["columns"] = [enc.to_dict() for enc in columns]
+    if formula is not None:
+        doc["formula"] = _jsonable(formula.to_dict())
+    if columns is not None or formula is not None:
         doc["target"] = target
         doc["weight"] = weight
+    if hasattr(model, "standardize_mean_"):
+        doc["standardization"] = {"mean": model.standardize_mean_.tolist(), "scale": model.standardize_scale_.tolist()}
     stats = dict(statistics) if statistics is not None else (_summary_measures(model) or {})
     unknown = sorted(set(stats) - set(_MEASURES))
     if unknown:
@@ -382,7 +392,9 @@ def loads(text, source="<string>"):
     try:
         doc = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
-        where = "it ends too early (truncated?)" if exc.pos >= len(text.rstrip()) else f"line {exc.lineno}"
+        # a string still open at the end of the text is a cut too (json reports where the string began)
+        ends_early = exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string")
+        where = "it ends too early (truncated?)" if ends_early else f"line {exc.lineno}"
         raise ModelFileError(f"{source} is not valid JSON: {exc.msg}; {where}") from None
     except (ValueError, RecursionError) as exc:
         raise ModelFileError(f"{source} is not valid JSON: {exc}") from None

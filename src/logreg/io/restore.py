@@ -76,9 +76,27 @@ def fitted_estimator(doc):
     diagnostics = _parse_diagnostics(training.get("diagnostics"))
     if diagnostics is not None:
         model._diagnostics_ = diagnostics
-    if columns is not None:
-        model._modelfile_meta = {"columns": columns, "target": doc.get("target"), "weight": doc.get("weight")}
+    formula = _formula(doc.get("formula"))
+    if columns is not None or formula is not None:
+        from .encoding import TableEncoding
+
+        model.encoding_ = TableEncoding(columns, formula, doc.get("target"), doc.get("weight"))
+    scaling = doc.get("standardization")
+    if scaling is not None:
+        model.standardize_mean_, model.standardize_scale_ = scaling["mean"], scaling["scale"]
     return model, columns
+
+
+def _formula(raw):
+    """The FormulaDesign of the formula section; its factors are checked before use."""
+    if raw is None:
+        return None
+    from ..formula import FormulaDesign
+
+    try:
+        return FormulaDesign.from_dict(raw)
+    except ValueError as exc:
+        _fail(f"formula: {exc}")
 
 
 def _estimator(opts):

@@ -41,6 +41,7 @@ OPTION_KEYS = (
     "class_weight",
     "warm_start",
     "verbose",
+    "standardize",
 )
 #: Likelihood measures copied from the summary into "statistics".
 MEASURES = ("log_likelihood", "null_log_likelihood", "llr", "llr_pvalue", "aic", "bic", "pseudo_r2", "deviance", "nobs")
@@ -290,6 +291,7 @@ _OPTIONS = _Obj(
         "class_weight": _Nullable(_CLASS_WEIGHT),
         "warm_start": _Bool(),
         "verbose": _OneOf(_Bool(), _Int(0, MAX_INT32)),
+        "standardize": _Bool(),
     }
 )
 _DIAGNOSTIC = _Obj(required={"category": _Str(), "message": _Str(), "features": _List(_Str())})
@@ -335,6 +337,16 @@ _COLUMN = _Obj(
         "reference": _Nullable(_Str()),
     },
 )
+_FORMULA = _Obj(
+    required={
+        "formula": _Str(),
+        "factors": _Map(_List(_Any(), min_len=2)),
+        "transforms": _Map(_Map(_Any())),
+        "feature_names": _List(_Str(), min_len=1, unique=True),
+    }
+)
+_STANDARDIZATION = _Obj(required={"mean": _Numbers(1), "scale": _Numbers(1)})
+_FACTOR_KINDS = ("numerical", "categorical", "constant")
 
 #: The model file, format version 1 (see :mod:`logreg.io.modelfile`).
 SCHEMA = _Obj(
@@ -353,6 +365,8 @@ SCHEMA = _Obj(
         "feature_names_in": _Bool(),
         "training": _Nullable(_TRAINING),
         "columns": _Nullable(_List(_COLUMN, min_len=1)),
+        "formula": _Nullable(_FORMULA),
+        "standardization": _Nullable(_STANDARDIZATION),
         "target": _Nullable(_Str()),
         "weight": _Nullable(_Str()),
         "statistics": _Nullable(
@@ -403,6 +417,27 @@ def _check_columns(columns, names):
     derived = [n for c in columns for n in _feature_names(c)]
     if derived != names:
         raise Invalid(f"columns produce {len(derived)} features that do not match the {len(names)} feature_names")
+
+
+def _check_formula(formula, names):
+    if formula["feature_names"] != names:
+        raise Invalid("formula.feature_names do not match the feature_names")
+    for expr, entry in formula["factors"].items():
+        where = f"formula.factors.{expr}"
+        kind, state = entry[0], entry[1]
+        if len(entry) != 2 or kind not in _FACTOR_KINDS or not isinstance(state, dict):
+            raise Invalid(f"{where} must be [kind, state], kind one of {', '.join(_FACTOR_KINDS)}")
+        levels = state.get("categories")
+        if levels is not None:
+            _List(_CLASS, min_len=1, unique=True)(levels, f"{where}.categories")
+
+
+def _check_standardization(st, n_features):
+    for key in ("mean", "scale"):
+        if st[key].shape != (n_features,):
+            raise Invalid(f"standardization.{key} has {st[key].size} values, expected {n_features}")
+    if not np.all(st["scale"] > 0):
+        raise Invalid("standardization.scale must be > 0")
 
 
 def _feature_names(c):
@@ -478,6 +513,12 @@ def validate(doc):
         raise Invalid(f"intercept has {intercept.size} values, expected {n_rows}")
     if doc.get("columns") is not None:
         _check_columns(doc["columns"], names)
+    if doc.get("formula") is not None:
+        if doc.get("columns") is not None:
+            raise Invalid("a model has columns or a formula, not both")
+        _check_formula(doc["formula"], names)
+    if doc.get("standardization") is not None:
+        _check_standardization(doc["standardization"], len(names))
     inference = (doc.get("statistics") or {}).get("inference")
     if inference is not None:
         fit_intercept = doc["options"].get("fit_intercept", True)

@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .inputs import DataError, read_table
+from .limits import MAX_LEVELS, MISSING_POLICIES
 
 __all__ = [
     "MISSING_POLICIES",
@@ -31,12 +32,6 @@ __all__ = [
     "prepare_training",
     "read_table",
 ]
-
-#: What to do with missing values (null or NaN) in the columns a model uses.
-MISSING_POLICIES = ("refuse", "drop", "mean")
-
-#: Default limit of distinct values of a text column to one-hot encode.
-MAX_LEVELS = 1000
 
 
 def _plural(n, word):
