@@ -193,6 +193,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     #: fit stores the statistics for summary() when cheap; the fits of a path do without
     #: (at 20000 x 50 they cost 3x the warm-started solve)
     _store_statistics = True
+    _store_diagnostics = True
 
     _parameter_constraints: dict = {
         "penalty": [StrOptions({"auto", "l2", "l1", "elasticnet", "firth"}), None],
@@ -350,10 +351,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
             fit_firth(self, X_fit, codes, classes, sample_weight)
         else:
-            engine = (self.solver_options or {}).get("engine", "auto")
-            datafit = make_datafit(
-                X_fit, codes, classes.size, fit_weight, fit_intercept=self.fit_intercept, engine=engine
-            )
+            datafit = self._data_term(X_fit, codes, classes.size, fit_weight)
             result, solver_name = self._solve(datafit, classes, weight_sum, class_sums, X_fit, callback)
             # warned here, not in _solve: stacklevel=3 points at the user's call of fit
             warn_not_converged(result, solver_name, self.max_iter)
@@ -373,9 +371,23 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         # --- diagnostics: separation, constant/collinear columns, scaling -> warnings (logreg.diagnostics)
         from .diagnostics import diagnose
 
-        self._diagnostics_ = diagnose(self, X, codes, sample_weight)
+        self._diagnostics_ = diagnose(self, X, codes, sample_weight) if self._store_diagnostics else None
         # --- end statistics
         return self
+
+    def _data_term(self, X, codes, n_classes, sample_weight):
+        """The in-memory data term of a fit (:func:`logreg.objective.make_datafit`).
+
+        Parameters
+        ----------
+        X : ndarray or csr_matrix of shape (n_samples, n_features)
+        codes : ndarray of shape (n_samples,)
+            Class codes 0 .. n_classes - 1.
+        n_classes : int
+        sample_weight : ndarray of shape (n_samples,) or None
+        """
+        engine = (self.solver_options or {}).get("engine", "auto")
+        return make_datafit(X, codes, n_classes, sample_weight, fit_intercept=self.fit_intercept, engine=engine)
 
     def _standardized(self, X):
         """X with standardised continuous columns (:mod:`logreg.scaling`); a warm start's

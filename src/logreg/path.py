@@ -18,16 +18,35 @@ from numpy.typing import ArrayLike
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import check_array, check_consistent_length
 
-from ._validation import check_sample_weight, class_totals, encode_labels
+from ._validation import check_sample_weight, class_totals, encode_labels, is_dask_collection
 from .estimator import LogisticRegression
 
 __all__ = ["RegularizationPath", "l1_min_c", "regularization_path"]
 
 
 class _PathFit(LogisticRegression):
-    """The path's fits: no statistics for summary() (the path keeps only the coefficients)."""
+    """The path's fits: no statistics or diagnostics (the path keeps only the coefficients),
+    and one data term for all of them.
+
+    The data term is built at the first C and kept while the next fits bring the
+    same rows (the same validated arrays): a column-wise solver's copy of X by
+    columns is then made once for the whole path, not once per C.
+    """
 
     _store_statistics = False
+    _store_diagnostics = False
+    _kept = None
+
+    def _data_term(self, X, codes, n_classes, sample_weight):
+        kept = self._kept
+        same_weights = (kept[2] is None and sample_weight is None) if kept is not None else False
+        if kept is not None and sample_weight is not None and kept[2] is not None:
+            same_weights = np.array_equal(kept[2], sample_weight)
+        if kept is not None and kept[0] is X and np.array_equal(kept[1], codes) and same_weights:
+            return kept[3]
+        datafit = super()._data_term(X, codes, n_classes, sample_weight)
+        self._kept = (X, codes, sample_weight, datafit)
+        return datafit
 
 
 class RegularizationPath(NamedTuple):
@@ -238,6 +257,9 @@ def fit_path(X, y, Cs, l1_ratio, *, sample_weight, **options):
     collects the warnings, as :class:`logreg.LogisticRegressionCV` does.
     """
     model = _PathFit(l1_ratio=l1_ratio, warm_start=True, **options)
+    if not is_dask_collection(X):  # one conversion for every C, and the same array: one data term
+        X = check_array(X, accept_sparse="csr", dtype=[np.float64, np.float32], accept_large_sparse=True,
+                        ensure_all_finite=False)  # fmt: skip
     order = np.argsort(Cs, kind="stable")  # smallest C (strongest penalty) first
     coefs, intercepts, n_iter = [None] * Cs.size, [None] * Cs.size, np.zeros(Cs.size, dtype=np.int32)
     for i in order:

@@ -332,6 +332,13 @@ def solve_working_sets(objective, columns, theta0, *, tol, max_iter, report):
             hdiag = np.empty(ws.size)
             _column_curvatures(term.indptr, term.indices, term.data, term.h, ws, hdiag)
             hdiag += lam2[ws]
+            # a column whose rows are all fitted to saturation (|z| in the hundreds: separable
+            # data, a weak penalty) has curvature 0.0 in float64 and would never move; give it
+            # the curvature that makes its Newton step at most max(|w_j|, 1) long
+            flat = hdiag <= 1e-10 * hdiag.max(initial=0.0)
+            if flat.any():
+                v = _violations(g_ws[flat], u0[flat], lam1[ws][flat])
+                hdiag[flat] = np.maximum(hdiag[flat], v / np.maximum(np.abs(u0[flat]), 1.0))
             dz = np.zeros(term.n)
             D, Db, _sweeps = _cd_model(
                 term.indptr, term.indices, term.data, ws, g_ws, hdiag, u0, lam1[ws], lam2[ws], term.h,
