@@ -157,3 +157,26 @@ def test_large_sparse_l1_is_certified_optimal():
         assert model.solver_ == "cd" and model.converged_
         assert _sparse_l1_kkt(Xf.astype(np.float64), y, model.coef_.ravel(), model.intercept_[0], C) <= bound
         assert 100 < np.count_nonzero(model.coef_) < d // 2
+
+
+def test_a_saturated_start_still_moves():
+    """From coefficients so large that every row's p(1 - p) underflows to 0.0, each column's
+    curvature is 0 in float64: the working-set solver must still walk back to the optimum
+    (not stall and leave it to the fallback)."""
+    from logreg.objective import Objective, make_datafit
+    from logreg.penalties import make_penalty
+    from logreg.solvers.working_set import solve_working_sets
+
+    X = X64.tolil()
+    X[:, 0] = np.where(Y == 1, 1.0, -1.0)[:, None]  # column 0 separates the classes
+    X = X.tocsr()
+    C = 1.0
+    obj = Objective(make_datafit(X, Y, 2, fit_intercept=True), make_penalty("auto", C, float(N), 1.0))
+    theta0 = np.zeros(D + 1)
+    theta0[0] = 800.0  # |z| = 800 on every row: exp(-800) underflows
+    result = solve_working_sets(obj, obj.columns(), theta0, tol=1e-10, max_iter=500, report=lambda *a: None)
+    assert result.converged and not result.stalled
+    J_ref, _, _ = reference_optimum(X, Y, C=C, l1_ratio=1.0)
+    w, b = result.theta[:-1], result.theta[-1:]
+    J = objective(X, Y, w[None, :], b, C=C, l1_ratio=1.0)
+    assert (J - J_ref) / J_ref <= 1e-9
