@@ -97,13 +97,18 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         Stop when the max-norm of the gradient of J is at most tol.
     max_iter : int, default=100
         Iteration limit of the solver.
-    solver : {'auto', 'newton', 'newton-cg', 'newton-cholesky', 'lbfgs', 'cd', 'gd'}, default='auto'
+    solver : {'auto', 'newton', 'newton-cg', 'newton-cholesky', 'lbfgs', 'cd', 'gd', 'sgd'}, default='auto'
         'gd' is the seeds' batch gradient descent (proximal for L1); 'newton'
         uses the Hessian (sub-sampled when n is large) up to 500 parameters
         and preconditioned Newton-CG beyond, which 'newton-cholesky' and
         'newton-cg' (scikit-learn's names) force; 'cd' is proximal Newton with
         coordinate descent for L1/elastic-net.  'auto' takes 'newton' for
         smooth penalties and 'cd' (up to 500 parameters, else 'gd') for L1.
+        'sgd' is averaged minibatch stochastic gradient (:mod:`logreg.solvers.sgd`),
+        one epoch per iteration; it stops when J of the averaged iterate changes
+        by at most ``tol`` (relative) over an epoch, so expect J within ~1e-4
+        of the optimum, not the other solvers' digits.  It is what
+        :meth:`partial_fit` runs whatever ``solver`` is.
     learning_rate : float, default=None
         The seeds' step size alpha for solver='gd'; None finds the step by a
         backtracking line search.
@@ -116,7 +121,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         ``fresh_rows`` (False: the same row sample in every Hessian),
         ``presolve`` (False: no first solve on a row sample), ``max_cg``;
         'cd': ``hessian_rows``; 'lbfgs': ``memory`` (correction pairs); 'gd':
-        ``learning_rate``.  For every solver: ``engine`` ('auto', 'fused' or
+        ``learning_rate``; 'sgd' (and :meth:`partial_fit`): ``batch_rows``.  For every solver: ``engine`` ('auto', 'fused' or
         'graph': the data term's one-pass kernels or the seeds' graph nodes, in
         memory) and ``start`` ('intercept': the intercept-only optimum, the
         default; 'zero').
@@ -134,9 +139,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         only acts in liblinear, which appends a constant column and penalises
         its weight as the intercept; logreg never penalises the intercept.
     random_state : int, RandomState instance or None, default=None
-        Accepted for scikit-learn compatibility, no effect yet: no solver
+        Shuffles the rows for 'sgd' and :meth:`partial_fit`; no other solver
         draws random numbers (the sub-sampled Hessian takes evenly spaced
-        rows), so every fit is deterministic without it.
+        rows), so their fits are deterministic without it.
     n_jobs : int, default=None
         Accepted for scikit-learn compatibility, no effect (as in scikit-learn
         >= 1.8): the threads of a fit are BLAS's and numba's (limit them with
@@ -282,6 +287,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self._validate_params()
         if self.dual:
             raise ValueError("dual=True: logreg solves the primal problem only; use dual=False")
+        self._sgd_ = None  # a later partial_fit continues from this fit's coefficients
         if sp.issparse(getattr(self, "coef_", None)):
             self.densify()  # a warm start reads dense coefficients
         if self.penalty == "elasticnet" and self.l1_ratio is None:
@@ -354,7 +360,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             datafit = make_datafit(
                 X_fit, codes, classes.size, fit_weight, fit_intercept=self.fit_intercept, engine=engine
             )
-            result, solver_name = self._solve(datafit, classes, weight_sum, class_sums, X_fit, callback)
+            rows = (X_fit, codes, fit_weight)  # for solvers that read rows in minibatches ('sgd')
+            result, solver_name = self._solve(datafit, classes, weight_sum, class_sums, X_fit, callback, rows)
             # warned here, not in _solve: stacklevel=3 points at the user's call of fit
             warn_not_converged(result, solver_name, self.max_iter)
         if self.standardize:  # back to the original columns: statistics and predictions use X as given
@@ -390,6 +397,41 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             self.coef_, self.intercept_ = coef, intercept
         return X_s
 
+    def partial_fit(self, X, y, classes=None, sample_weight=None, *, weight_sum=None):
+        """One pass of averaged minibatch SGD over the rows given, as ``SGDClassifier.partial_fit``.
+
+        The updates are those of ``solver='sgd'`` whatever ``solver`` is, and
+        the averaged iterate (``coef_``, ``intercept_``), the step count and the
+        step size carry over from call to call; after ``fit`` the first call
+        continues from the fitted coefficients.  Nothing checks convergence
+        (``converged_`` is False) and no statistics are stored: pass X and y to
+        :meth:`summary`.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        classes : array-like of shape (n_classes,), default=None
+            Every label of the data set: needed in the first call (unless
+            ``fit`` ran before), as a block may miss some.
+        sample_weight : array-like of shape (n_samples,), default=None
+        weight_sum : float, default=None
+            S, the total weight of the data set the model stands for (n
+            without weights): the penalty is 1/(C S).  By default the weight
+            of the rows passed to ``partial_fit`` so far, which over several
+            passes counts each row once per pass; give S to make passes
+            over the same data set minimise the same J as ``fit``.
+            ``class_weight='balanced'`` is refused (it needs the whole data's
+            class counts): pass the weights as a dict.
+
+        Returns
+        -------
+        self : LogisticRegression
+        """
+        from .online import partial_fit
+
+        return partial_fit(self, X, y, classes, sample_weight, weight_sum)
+
     def _dask_datafit(self, X, y, sample_weight):
         """Checks and the distributed data term for a dask array X (:mod:`logreg.distributed`)."""
         from .distributed import prepare_fit  # imports dask: only for dask input
@@ -416,7 +458,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         datafit.release()  # frees the chunks on the workers now, not at garbage collection
         return self
 
-    def _solve(self, datafit, classes, weight_sum, class_sums, X, callback):
+    def _solve(self, datafit, classes, weight_sum, class_sums, X, callback, rows=None):
         """Minimise the objective on ``datafit`` and set the fitted attributes.
 
         Parameters
@@ -430,6 +472,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         X : {ndarray, sparse matrix, dask array} of shape (n_samples, n_features)
             Only passed on to the solver registry.
         callback : callable or None
+        rows : tuple (X, y_codes, sample_weight or None), optional
+            The rows in memory, for a solver that reads minibatches (``needs_rows``).
 
         Returns
         -------
@@ -449,6 +493,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         if solver_cls.name == "gd" and self.learning_rate is not None:
             options["learning_rate"] = self.learning_rate
         solver = solver_cls(tol=self.tol, max_iter=self.max_iter, verbose=self.verbose, callback=callback, **options)
+        if getattr(solver_cls, "needs_rows", False):
+            solver.bind(rows, self.random_state)
 
         theta0 = np.zeros(datafit.n_params)
         if self.fit_intercept and solver_cls.intercept_start and start == "intercept" and self.max_iter > 0:
