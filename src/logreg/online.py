@@ -52,7 +52,9 @@ def partial_fit(model, X, y, classes=None, sample_weight=None, weight_sum=None):
         if model.dual:
             raise ValueError("dual=True: logreg solves the primal problem only; use dual=False")
         if model.penalty == "firth":
-            raise ValueError("penalty='firth' has its own Newton fit; partial_fit takes 'l2', 'l1', 'elasticnet' or None")
+            raise ValueError(
+                "penalty='firth' has its own Newton fit; partial_fit takes 'l2', 'l1', 'elasticnet' or None"
+            )
         if model.class_weight == "balanced":
             raise ValueError(
                 "class_weight='balanced' needs the class counts of the whole data set, which partial_fit does not "
@@ -129,4 +131,3 @@ def _store(model, state, K, dtype, fit_intercept):
     model.grad_norm_ = np.nan
     model._stats_ = None
     model._diagnostics_ = None
-
