@@ -26,6 +26,7 @@ from ._validation import (
     is_dask_collection,
     validate,
 )
+from .callbacks import CallbackSupportMixin, fit_with_tasks
 from .objective import Objective, intercept_start, make_datafit
 from .penalties import NoPenalty, make_penalty
 from .solvers import REGISTRY, SolverResult, resolve, solve_with_handover, warn_not_converged
@@ -64,7 +65,7 @@ def _start_only(objective, theta0):
     )
 
 
-class LogisticRegression(ClassifierMixin, BaseEstimator):
+class LogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
     """Logistic regression: the seeds' model, fitted exactly and fast.
 
     Minimises scikit-learn's objective::
@@ -279,11 +280,15 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             Non-negative weights; integer weights equal repeated rows.
         callback : callable, optional
             ``callback(iteration, objective, grad_norm)`` after each iteration.
+            Callbacks of scikit-learn's API (``set_callbacks``, scikit-learn
+            >= 1.9) get a task per iteration: :mod:`logreg.callbacks`.
 
         Returns
         -------
         self : LogisticRegression
         """
+        if getattr(self, "_skl_callbacks", None) and not getattr(self, "_in_callback_tasks", False):
+            return fit_with_tasks(self, X, y, sample_weight, callback)
         self._validate_params()
         if self.dual:
             raise ValueError("dual=True: logreg solves the primal problem only; use dual=False")
