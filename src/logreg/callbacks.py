@@ -65,6 +65,8 @@ class FitTasks:
     def __init__(self, model, X, y, sample_weight):
         self.model = model
         self.ctx = None
+        self.iterations = 0
+        self.rebuilt = {}  # the last rebuilt model: an iteration's end and the next one's begin share it
         if not getattr(model, "_skl_callbacks", None) or not hasattr(model, "_init_callback_context"):
             return
         self.args = {"X": X, "y": y, "metadata": None if sample_weight is None else {"sample_weight": sample_weight}}
@@ -74,15 +76,18 @@ class FitTasks:
         self.iteration_ctx = self._begin(0)
 
     def _after(self, n_iter):
-        """Lazily: coef_ and intercept_ after ``n_iter`` iterations (a refit of a copy)."""
+        """Lazily: the fitted attributes after ``n_iter`` iterations (a refit of a copy, made once)."""
 
         def rebuild():
+            if n_iter in self.rebuilt:
+                return self.rebuilt[n_iter]
             copy = clone(self.model).set_params(max_iter=n_iter, warm_start=False)
             copy.__dict__.pop("_skl_callbacks", None)  # clone keeps them: the copy reports nothing
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # a copy stopped at max_iter on purpose
                 copy.fit(*self.fit_args[:2], sample_weight=self.fit_args[2])
-            return {k: v for k, v in vars(copy).items() if k.endswith("_") and not k.startswith("__")}
+            self.rebuilt = {n_iter: {k: v for k, v in vars(copy).items() if k.endswith("_") and not k.startswith("__")}}
+            return self.rebuilt[n_iter]
 
         return rebuild
 
@@ -95,6 +100,7 @@ class FitTasks:
         """The solver finished iteration ``it`` (its callback)."""
         if self.ctx is None:
             return
+        self.iterations += 1
         after = self._after(it)
         self.iteration_ctx.call_on_fit_task_end(estimator=self.model, reconstruction_attributes=after, **self.args)
         self.iteration_ctx = self._begin(it)
@@ -103,5 +109,7 @@ class FitTasks:
         """The fit is done: the open iteration task ends empty, then the root task."""
         if self.ctx is None:
             return
+        if not self.iterations:  # no iteration ran: the first task still ends with the start, as in scikit-learn
+            self.iteration(0, None, None)
         self.iteration_ctx.call_on_fit_task_end(estimator=self.model)
         self.ctx.call_on_fit_task_end(estimator=self.model, reconstruction_attributes={}, **self.args)

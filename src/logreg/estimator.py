@@ -13,7 +13,6 @@ import scipy.sparse as sp
 from scipy import special
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import check_is_fitted
 
 from ._validation import (
@@ -22,13 +21,14 @@ from ._validation import (
     check_class_weight,
     check_sample_weight,
     class_totals,
+    class_weights,
     encode_labels,
     is_dask_collection,
     validate,
 )
 from .callbacks import CallbackSupportMixin, fit_with_tasks
 from .objective import Objective, intercept_start, make_datafit
-from .penalties import NoPenalty, make_penalty
+from .penalties import L2, NoPenalty, make_penalty
 from .solvers import REGISTRY, SolverResult, resolve, solve_with_handover, warn_not_converged
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -307,6 +307,13 @@ class LogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         # a refit forgets what the previous fit learned about raw tables and scales
         for name in ("encoding_", "standardize_mean_", "standardize_scale_"):
             self.__dict__.pop(name, None)
+        if self.penalty is None and self.C != 1.0:
+            warnings.warn(
+                f"Setting penalty=None will ignore the C and l1_ratio parameters (C={self.C}): the fit is "
+                "unpenalised; leave penalty at its default to use C",
+                UserWarning,
+                stacklevel=2,
+            )
         if is_dask_collection(X):
             if self.standardize:
                 raise ValueError(
@@ -346,8 +353,7 @@ class LogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             sample_weight = check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
             check_class_weight(self.class_weight)
             if self.class_weight is not None:
-                cw = compute_class_weight(self.class_weight, classes=classes, y=y)
-                sample_weight = sample_weight * cw[codes]
+                sample_weight = sample_weight * class_weights(self.class_weight, classes, codes, sample_weight)[codes]
             weight_sum = float(sample_weight.sum())
             if not weight_sum > 0:
                 raise ValueError("sample weights sum to zero; at least one row needs a positive weight")
@@ -517,7 +523,9 @@ class LogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             # unpenalised, one vector to every class's coefficients), and Newton's step may move
             # along that null direction: report the centred representative, as scikit-learn does
             intercept = intercept - intercept.mean()
-            if isinstance(penalty, NoPenalty):
+            if isinstance(penalty, (NoPenalty, L2)):
+                # with L2 the optimum has sum_k W_k = 0 (Zhu and Hastie 2004): centring W leaves the
+                # softmax unchanged and lowers the penalty, so it only removes the solver's residue
                 coef = coef - coef.mean(axis=0)
         dtype = datafit.dtype
         self.classes_ = classes
