@@ -119,6 +119,8 @@ class LogisticRegressionCV(LogisticRegression):
     (3, 4)
     """
 
+    _incremental = False  # a search over C has no incremental fit: no partial_fit
+
     _parameter_constraints: dict = {
         "Cs": [Interval(numbers.Integral, 1, None, closed="left"), "array-like"],
         "l1_ratios": ["array-like", None],

@@ -13,6 +13,7 @@ import scipy.sparse as sp
 from scipy import special
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from ._validation import (
@@ -195,6 +196,9 @@ class LogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
     >>> round(model.score(X, y), 3)
     0.989
     """
+
+    #: partial_fit is offered (not by the cross-validated subclass)
+    _incremental = True
 
     #: fit stores the statistics for summary() when cheap; the fits of a path do without
     #: (at 20000 x 50 they cost 3x the warm-started solve)
@@ -408,6 +412,7 @@ class LogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             self.coef_, self.intercept_ = coef, intercept
         return X_s
 
+    @available_if(lambda self: self._incremental)
     def partial_fit(self, X, y, classes=None, sample_weight=None, *, weight_sum=None):
         """One pass of averaged minibatch SGD over the rows given, as ``SGDClassifier.partial_fit``.
 
@@ -523,7 +528,7 @@ class LogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             # unpenalised, one vector to every class's coefficients), and Newton's step may move
             # along that null direction: report the centred representative, as scikit-learn does
             intercept = intercept - intercept.mean()
-            if isinstance(penalty, (NoPenalty, L2)):
+            if isinstance(penalty, NoPenalty) or (isinstance(penalty, L2) and result.n_iter > 0):
                 # with L2 the optimum has sum_k W_k = 0 (Zhu and Hastie 2004): centring W leaves the
                 # softmax unchanged and lowers the penalty, so it only removes the solver's residue
                 coef = coef - coef.mean(axis=0)
