@@ -82,3 +82,15 @@ def test_streaming_refuses_bad_options(parquet_dir, tmp_path):
         cli.app, ["fit", str(d / "*.csv"), "--target", "y", "--solver", "sgd", "-m", str(tmp_path / "m.json")]
     )
     assert r.exit_code == 2 and "no file matches" in r.output
+
+
+def test_epochs_in_memory_are_sgd_iterations(parquet_dir, tmp_path):
+    d, table = parquet_dir
+    csv = tmp_path / "small.csv"
+    import pyarrow.csv as pcsv
+
+    pcsv.write_csv(table.slice(0, 2000).drop_columns(["colour", "w"]), csv)
+    args = ["fit", str(csv), "--target", "y", "--solver", "sgd", "--epochs", "2", "--tol", "0"]
+    r = runner.invoke(cli.app, [*args, "-m", str(tmp_path / "m.json"), "--json", "--quiet"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["n_iter"] == 2

@@ -668,6 +668,8 @@ def fit(
         result = fit_streamed(files, params, training, epochs or max_iter, model_path, out)
         _report_fit(result, out, quiet, as_json)
         return
+    if epochs is not None:
+        params["max_iter"] = epochs  # in memory, sgd's iterations are its epochs
     source = _source_name(data)
     table = read_table(data)
     learned = None

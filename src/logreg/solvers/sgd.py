@@ -40,7 +40,7 @@ STEP_ROWS = 4096
 
 
 def step_size(X, n_classes, alpha, batch_rows, fit_intercept=True, sample_weight=None):
-    """gamma = 1 / (L + c R^2 / B) from up to :data:`STEP_ROWS` rows of X (weighted means).
+    """gamma = 1 / (L + c R^2 / B) from up to :data:`STEP_ROWS` evenly spaced rows of X (weighted means).
 
     Parameters
     ----------
@@ -57,8 +57,9 @@ def step_size(X, n_classes, alpha, batch_rows, fit_intercept=True, sample_weight
     float
     """
     m = min(X.shape[0], STEP_ROWS)
-    Xs = X[:m]
-    s = np.ones(m) if sample_weight is None else np.asarray(sample_weight[:m], dtype=np.float64)
+    rows = np.linspace(0, X.shape[0] - 1, m).astype(np.intp)  # evenly spaced: sorted data are no trap
+    Xs = X[rows]
+    s = np.ones(m) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)[rows]
     s = s / s.sum() if s.sum() > 0 else np.full(m, 1.0 / max(m, 1))
     Xs = Xs.astype(np.float64) if not sp.issparse(Xs) else sp.csr_matrix(Xs, dtype=np.float64)
     d = Xs.shape[1]
