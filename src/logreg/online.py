@@ -55,6 +55,11 @@ def partial_fit(model, X, y, classes=None, sample_weight=None, weight_sum=None):
             raise ValueError(
                 "penalty='firth' has its own Newton fit; partial_fit takes 'l2', 'l1', 'elasticnet' or None"
             )
+        if getattr(model, "standardize", False):
+            raise ValueError(
+                "standardize=True needs every row's mean and deviation before the first step, which "
+                "partial_fit does not see; standardise the blocks yourself (e.g. StandardScaler.partial_fit)"
+            )
         if model.class_weight == "balanced":
             raise ValueError(
                 "class_weight='balanced' needs the class counts of the whole data set, which partial_fit does not "
