@@ -168,6 +168,8 @@ def test_partial_fit_after_fit_continues_and_refuses_bad_calls():
         LogisticRegression().partial_fit(X[:10], y[:10] + 7, classes=[0, 1, 2])
     with pytest.raises(ValueError, match="balanced"):
         LogisticRegression(class_weight="balanced").partial_fit(X[:10], y[:10], classes=[0, 1, 2])
+    with pytest.raises(ValueError, match="standardize"):
+        LogisticRegression(standardize=True).partial_fit(X[:10], y[:10], classes=[0, 1, 2])
     with pytest.raises(ValueError, match="features"):
         model.partial_fit(X[:10, :3], y[:10])
 
