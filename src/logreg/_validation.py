@@ -242,6 +242,23 @@ def class_totals(codes, n_classes, sample_weight=None):
     return np.bincount(codes, weights=sample_weight, minlength=n_classes).astype(np.float64, copy=False)
 
 
+def class_weights(class_weight, classes, codes, sample_weight=None):
+    """The weight of each class, shape (n_classes,).
+
+    'balanced' is S / (K S_k) from the sample-weighted class totals S_k, as
+    scikit-learn >= 1.7 computes it (its ``compute_class_weight`` takes
+    ``sample_weight`` only from 1.7; logreg supports 1.6): integer weights then
+    give the same model as repeated rows.  A dict goes through scikit-learn.
+    """
+    if isinstance(class_weight, str) and class_weight == "balanced":
+        totals = class_totals(codes, classes.size, sample_weight)
+        # a class without weight gets none (check_class_totals names it)
+        return np.divide(totals.sum(), classes.size * totals, out=np.zeros_like(totals), where=totals > 0)
+    from sklearn.utils.class_weight import compute_class_weight
+
+    return compute_class_weight(class_weight, classes=classes, y=classes[codes])
+
+
 def check_class_weight(class_weight):
     """Refuse a ``class_weight`` dict with a negative, infinite or NaN weight.
 

@@ -592,10 +592,14 @@ def fit(
     solver: Annotated[
         str,
         typer.Option(
-            help="auto, newton (newton-cg, newton-cholesky), lbfgs, cd (L1/elastic-net) or gd (the seeds' gradient descent)."
+            help="auto, newton (newton-cg, newton-cholesky), lbfgs, cd (L1/elastic-net), gd (the seeds' gradient "
+            "descent) or sgd (averaged minibatch SGD; on Parquet it streams the row groups)."
         ),
     ] = "auto",
     max_iter: Annotated[int, typer.Option(help="Iteration limit.")] = 100,
+    epochs: Annotated[
+        int | None, typer.Option(help="Passes over streamed Parquet with --solver sgd (default: --max-iter).")
+    ] = None,
     tol: Annotated[float, typer.Option(help="Stop when the gradient's max-norm is at most this.")] = 1e-4,
     learning_rate: Annotated[
         float | None, typer.Option(help="The seeds' step α for --solver gd (default: a line search).")
@@ -636,6 +640,36 @@ def fit(
         raise BadInput(f"--max-levels must be >= 1, got {max_levels}")
     check_output_path(model_path)
     _refuse_overwriting(model_path, data)
+    if epochs is not None and (epochs < 1 or solver != "sgd"):
+        raise BadInput(f"--epochs must be >= 1 and goes with --solver sgd, got {epochs} with --solver {solver}")
+    files = None
+    if solver == "sgd" and data != "-" and formula is None:
+        from .io.row_groups import parquet_files
+
+        files = parquet_files(data)
+    if files is not None:  # Parquet, one row group at a time: never the whole table in memory
+        from .cli_stream import fit_streamed
+
+        if standardize:
+            raise BadInput(
+                "--standardize needs every row's mean and deviation before the first step; with streamed "
+                "Parquet (--solver sgd) standardise the columns beforehand"
+            )
+
+        training = dict(
+            target=target,
+            features=_split(features),
+            weight=weight,
+            exclude=_split(exclude) or (),
+            missing=missing,
+            reference_levels=not no_intercept,
+            max_levels=max_levels,
+        )
+        result = fit_streamed(files, params, training, epochs or max_iter, model_path, out)
+        _report_fit(result, out, quiet, as_json)
+        return
+    if epochs is not None:
+        params["max_iter"] = epochs  # in memory, sgd's iterations are its epochs
     source = _source_name(data)
     table = read_table(data)
     learned = None
@@ -668,19 +702,23 @@ def fit(
     # the model keeps its encoding: predict, from here or from Python, applies it to raw tables
     model.encoding_ = TableEncoding(design.columns or None, learned, target, weight)
     write_model(model_path, model, training=_training_facts(design))
-    result = _fit_result(model, design, model_path, out)
+    _report_fit(_fit_result(model, design, model_path, out), out, quiet, as_json)
+
+
+def _report_fit(result, out, quiet, as_json):
+    """The fit's JSON object, or its two lines."""
     if as_json:
         out.emit_json(result)
         return
     if quiet:
         return
-    status = "converged" if model.converged_ else "NOT converged (see the warning)"
+    status = "converged" if result["converged"] else "NOT converged (see the warning)"
     classes = ", ".join(map(str, result["classes"]))
     print(
-        f"fitted {design.n_samples} rows × {len(design.feature_names)} features (classes: {classes}) "
-        f"with {model.solver_}: {result['n_iter']} iterations, {status}, objective {result['objective']:.10g}"
+        f"fitted {result['n_samples']} rows × {result['n_features']} features (classes: {classes}) "
+        f"with {result['solver']}: {result['n_iter']} iterations, {status}, objective {result['objective']:.10g}"
     )
-    print(f"model written to {model_path}")
+    print(f"model written to {result['model']}")
 
 
 def _formula_intercept(formula, target, features, exclude, missing, no_intercept):

@@ -16,7 +16,6 @@ import numpy as np
 from sklearn.metrics import get_scorer, get_scorer_names
 from sklearn.model_selection import check_cv
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.metadata_routing import (
     MetadataRouter,
     MethodMapping,
@@ -26,7 +25,7 @@ from sklearn.utils.metadata_routing import (
 )
 from sklearn.utils.validation import check_is_fitted
 
-from ._validation import assert_finite, check_sample_weight, class_totals, encode_labels, validate
+from ._validation import assert_finite, check_sample_weight, class_weights, encode_labels, validate
 from .cv_folds import fold_path, labelled_scorer, n_workers
 from .estimator import LogisticRegression
 from .path import rewarn
@@ -119,6 +118,8 @@ class LogisticRegressionCV(LogisticRegression):
     >>> model.coef_.shape
     (3, 4)
     """
+
+    _incremental = False  # a search over C has no incremental fit: no partial_fit
 
     _parameter_constraints: dict = {
         "Cs": [Interval(numbers.Integral, 1, None, closed="left"), "array-like"],
@@ -231,13 +232,7 @@ class LogisticRegressionCV(LogisticRegression):
             sample_weight = check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
         class_weight = self.class_weight
         if class_weight is not None:
-            if class_weight == "balanced" and sample_weight is not None:
-                # scikit-learn (>= 1.7) balances the weighted class totals: S / (K S_k); its
-                # compute_class_weight takes sample_weight only from 1.7, logreg supports 1.6
-                totals = class_totals(codes, classes.size, sample_weight)
-                cw = totals.sum() / (classes.size * totals)
-            else:
-                cw = compute_class_weight(class_weight, classes=classes, y=y)
+            cw = class_weights(class_weight, classes, codes, sample_weight)
             class_weight = dict(zip(classes.tolist(), cw.tolist(), strict=True))
         Cs = np.logspace(-4, 4, self.Cs) if isinstance(self.Cs, numbers.Integral) else np.asarray(self.Cs, float)
         if _routing_enabled():

@@ -916,8 +916,9 @@ def prepare_fit(X, y, sample_weight=None, *, class_weight=None, fit_intercept=Tr
     check_class_weight(class_weight)
     cw = None
     if class_weight is not None:
-        # 'balanced' is n / (K * count_k): the counts stand in for y (y=classes, one weight each)
-        cw = compute_class_weight(class_weight, classes=classes, y=classes, sample_weight=s.counts.astype(np.float64))
+        # 'balanced' is S / (K * S_k) from the weighted class totals, as in memory (scikit-learn >= 1.7):
+        # the totals stand in for y (y=classes, one weight each)
+        cw = compute_class_weight(class_weight, classes=classes, y=classes, sample_weight=s.weight_sums)
     return rows.datafit(classes, class_weight=cw, fit_intercept=fit_intercept), classes
 
 

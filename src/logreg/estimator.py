@@ -13,7 +13,7 @@ import scipy.sparse as sp
 from scipy import special
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from ._validation import (
@@ -22,12 +22,14 @@ from ._validation import (
     check_class_weight,
     check_sample_weight,
     class_totals,
+    class_weights,
     encode_labels,
     is_dask_collection,
     validate,
 )
+from .callbacks import CallbackSupportMixin, fit_with_tasks
 from .objective import Objective, intercept_start, make_datafit
-from .penalties import NoPenalty, make_penalty
+from .penalties import L2, NoPenalty, make_penalty
 from .solvers import REGISTRY, SolverResult, resolve, solve_with_handover, warn_not_converged
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -64,7 +66,7 @@ def _start_only(objective, theta0):
     )
 
 
-class LogisticRegression(ClassifierMixin, BaseEstimator):
+class LogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
     """Logistic regression: the seeds' model, fitted exactly and fast.
 
     Minimises scikit-learn's objective::
@@ -97,13 +99,18 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         Stop when the max-norm of the gradient of J is at most tol.
     max_iter : int, default=100
         Iteration limit of the solver.
-    solver : {'auto', 'newton', 'newton-cg', 'newton-cholesky', 'lbfgs', 'cd', 'gd'}, default='auto'
+    solver : {'auto', 'newton', 'newton-cg', 'newton-cholesky', 'lbfgs', 'cd', 'gd', 'sgd'}, default='auto'
         'gd' is the seeds' batch gradient descent (proximal for L1); 'newton'
         uses the Hessian (sub-sampled when n is large) up to 500 parameters
         and preconditioned Newton-CG beyond, which 'newton-cholesky' and
         'newton-cg' (scikit-learn's names) force; 'cd' is proximal Newton with
         coordinate descent for L1/elastic-net.  'auto' takes 'newton' for
         smooth penalties and 'cd' (up to 500 parameters, else 'gd') for L1.
+        'sgd' is averaged minibatch stochastic gradient (:mod:`logreg.solvers.sgd`),
+        one epoch per iteration; it stops when J of the averaged iterate changes
+        by at most ``tol`` (relative) over an epoch, so expect J within ~1e-4
+        of the optimum, not the other solvers' digits.  It is what
+        :meth:`partial_fit` runs whatever ``solver`` is.
     learning_rate : float, default=None
         The seeds' step size alpha for solver='gd'; None finds the step by a
         backtracking line search.
@@ -116,7 +123,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         ``fresh_rows`` (False: the same row sample in every Hessian),
         ``presolve`` (False: no first solve on a row sample), ``max_cg``;
         'cd': ``hessian_rows``; 'lbfgs': ``memory`` (correction pairs); 'gd':
-        ``learning_rate``.  For every solver: ``engine`` ('auto', 'fused' or
+        ``learning_rate``; 'sgd' (and :meth:`partial_fit`): ``batch_rows``.  For every solver: ``engine`` ('auto', 'fused' or
         'graph': the data term's one-pass kernels or the seeds' graph nodes, in
         memory) and ``start`` ('intercept': the intercept-only optimum, the
         default; 'zero').
@@ -134,9 +141,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         only acts in liblinear, which appends a constant column and penalises
         its weight as the intercept; logreg never penalises the intercept.
     random_state : int, RandomState instance or None, default=None
-        Accepted for scikit-learn compatibility, no effect yet: no solver
+        Shuffles the rows for 'sgd' and :meth:`partial_fit`; no other solver
         draws random numbers (the sub-sampled Hessian takes evenly spaced
-        rows), so every fit is deterministic without it.
+        rows), so their fits are deterministic without it.
     n_jobs : int, default=None
         Accepted for scikit-learn compatibility, no effect (as in scikit-learn
         >= 1.8): the threads of a fit are BLAS's and numba's (limit them with
@@ -189,6 +196,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     >>> round(model.score(X, y), 3)
     0.989
     """
+
+    #: partial_fit is offered (not by the cross-validated subclass)
+    _incremental = True
 
     #: fit stores the statistics for summary() when cheap; the fits of a path do without
     #: (at 20000 x 50 they cost 3x the warm-started solve)
@@ -275,14 +285,19 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             Non-negative weights; integer weights equal repeated rows.
         callback : callable, optional
             ``callback(iteration, objective, grad_norm)`` after each iteration.
+            Callbacks of scikit-learn's API (``set_callbacks``, scikit-learn
+            >= 1.9) get a task per iteration: :mod:`logreg.callbacks`.
 
         Returns
         -------
         self : LogisticRegression
         """
+        if getattr(self, "_skl_callbacks", None) and not getattr(self, "_in_callback_tasks", False):
+            return fit_with_tasks(self, X, y, sample_weight, callback)
         self._validate_params()
         if self.dual:
             raise ValueError("dual=True: logreg solves the primal problem only; use dual=False")
+        self._sgd_ = None  # a later partial_fit continues from this fit's coefficients
         if sp.issparse(getattr(self, "coef_", None)):
             self.densify()  # a warm start reads dense coefficients
         if self.penalty == "elasticnet" and self.l1_ratio is None:
@@ -297,6 +312,13 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         # a refit forgets what the previous fit learned about raw tables and scales
         for name in ("encoding_", "standardize_mean_", "standardize_scale_"):
             self.__dict__.pop(name, None)
+        if self.penalty is None and self.C != 1.0:
+            warnings.warn(
+                f"Setting penalty=None will ignore the C and l1_ratio parameters (C={self.C}): the fit is "
+                "unpenalised; leave penalty at its default to use C",
+                UserWarning,
+                stacklevel=2,
+            )
         if is_dask_collection(X):
             if self.standardize:
                 raise ValueError(
@@ -336,8 +358,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             sample_weight = check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
             check_class_weight(self.class_weight)
             if self.class_weight is not None:
-                cw = compute_class_weight(self.class_weight, classes=classes, y=y)
-                sample_weight = sample_weight * cw[codes]
+                sample_weight = sample_weight * class_weights(self.class_weight, classes, codes, sample_weight)[codes]
             weight_sum = float(sample_weight.sum())
             if not weight_sum > 0:
                 raise ValueError("sample weights sum to zero; at least one row needs a positive weight")
@@ -352,7 +373,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             fit_firth(self, X_fit, codes, classes, sample_weight)
         else:
             datafit = self._data_term(X_fit, codes, classes.size, fit_weight)
-            result, solver_name = self._solve(datafit, classes, weight_sum, class_sums, X_fit, callback)
+            rows = (X_fit, codes, fit_weight)  # for solvers that read rows in minibatches ('sgd')
+            result, solver_name = self._solve(datafit, classes, weight_sum, class_sums, X_fit, callback, rows)
             # warned here, not in _solve: stacklevel=3 points at the user's call of fit
             warn_not_converged(result, solver_name, self.max_iter)
         if self.standardize:  # back to the original columns: statistics and predictions use X as given
@@ -402,6 +424,42 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             self.coef_, self.intercept_ = coef, intercept
         return X_s
 
+    @available_if(lambda self: self._incremental)
+    def partial_fit(self, X, y, classes=None, sample_weight=None, *, weight_sum=None):
+        """One pass of averaged minibatch SGD over the rows given, as ``SGDClassifier.partial_fit``.
+
+        The updates are those of ``solver='sgd'`` whatever ``solver`` is, and
+        the averaged iterate (``coef_``, ``intercept_``), the step count and the
+        step size carry over from call to call; after ``fit`` the first call
+        continues from the fitted coefficients.  Nothing checks convergence
+        (``converged_`` is False) and no statistics are stored: pass X and y to
+        :meth:`summary`.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        classes : array-like of shape (n_classes,), default=None
+            Every label of the data set: needed in the first call (unless
+            ``fit`` ran before), as a block may miss some.
+        sample_weight : array-like of shape (n_samples,), default=None
+        weight_sum : float, default=None
+            S, the total weight of the data set the model stands for (n
+            without weights): the penalty is 1/(C S).  By default the weight
+            of the rows passed to ``partial_fit`` so far, which over several
+            passes counts each row once per pass; give S to make passes
+            over the same data set minimise the same J as ``fit``.
+            ``class_weight='balanced'`` is refused (it needs the whole data's
+            class counts): pass the weights as a dict.
+
+        Returns
+        -------
+        self : LogisticRegression
+        """
+        from .online import partial_fit
+
+        return partial_fit(self, X, y, classes, sample_weight, weight_sum)
+
     def _dask_datafit(self, X, y, sample_weight):
         """Checks and the distributed data term for a dask array X (:mod:`logreg.distributed`)."""
         from .distributed import prepare_fit  # imports dask: only for dask input
@@ -428,7 +486,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         datafit.release()  # frees the chunks on the workers now, not at garbage collection
         return self
 
-    def _solve(self, datafit, classes, weight_sum, class_sums, X, callback):
+    def _solve(self, datafit, classes, weight_sum, class_sums, X, callback, rows=None):
         """Minimise the objective on ``datafit`` and set the fitted attributes.
 
         Parameters
@@ -442,6 +500,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         X : {ndarray, sparse matrix, dask array} of shape (n_samples, n_features)
             Only passed on to the solver registry.
         callback : callable or None
+        rows : tuple (X, y_codes, sample_weight or None), optional
+            The rows in memory, for a solver that reads minibatches (``needs_rows``).
 
         Returns
         -------
@@ -461,6 +521,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         if solver_cls.name == "gd" and self.learning_rate is not None:
             options["learning_rate"] = self.learning_rate
         solver = solver_cls(tol=self.tol, max_iter=self.max_iter, verbose=self.verbose, callback=callback, **options)
+        if getattr(solver_cls, "needs_rows", False):
+            solver.bind(rows, self.random_state)
 
         theta0 = np.zeros(datafit.n_params)
         if self.fit_intercept and solver_cls.intercept_start and start == "intercept" and self.max_iter > 0:
@@ -478,7 +540,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             # unpenalised, one vector to every class's coefficients), and Newton's step may move
             # along that null direction: report the centred representative, as scikit-learn does
             intercept = intercept - intercept.mean()
-            if isinstance(penalty, NoPenalty):
+            if isinstance(penalty, NoPenalty) or (isinstance(penalty, L2) and result.n_iter > 0):
+                # with L2 the optimum has sum_k W_k = 0 (Zhu and Hastie 2004): centring W leaves the
+                # softmax unchanged and lowers the penalty, so it only removes the solver's residue
                 coef = coef - coef.mean(axis=0)
         dtype = datafit.dtype
         self.classes_ = classes

@@ -15,10 +15,9 @@ from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike
-from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import check_array, check_consistent_length
 
-from ._validation import check_sample_weight, class_totals, encode_labels, is_dask_collection
+from ._validation import check_sample_weight, class_totals, class_weights, encode_labels, is_dask_collection
 from .estimator import LogisticRegression
 
 __all__ = ["RegularizationPath", "l1_min_c", "regularization_path"]
@@ -80,7 +79,7 @@ def _weights(y, sample_weight, class_weight, classes, codes):
         return None
     sw = check_sample_weight(sample_weight, np.empty((len(y), 0)), dtype=np.float64, ensure_non_negative=True)
     if class_weight is not None:
-        sw = sw * compute_class_weight(class_weight, classes=classes, y=y)[codes]
+        sw = sw * class_weights(class_weight, classes, codes, sw)[codes]
     return sw
 
 

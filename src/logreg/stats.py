@@ -751,8 +751,9 @@ def summarize(
     PenalizedInferenceWarning
         For penalised fits (penalty not None and C finite).
     """
-    from sklearn.utils.class_weight import compute_class_weight
     from sklearn.utils.validation import _check_sample_weight, check_is_fitted
+
+    from ._validation import class_weights
 
     check_is_fitted(model)
     if cov_type not in COV_TYPES:
@@ -792,8 +793,7 @@ def summarize(
             raise ValueError(f"X has {Xv.shape[0]} rows but y has {codes.shape[0]}")
         sw = _check_sample_weight(sample_weight, Xv, dtype=np.float64, ensure_non_negative=True)
         if model.class_weight is not None:
-            cw = compute_class_weight(model.class_weight, classes=model.classes_, y=model.classes_[codes])
-            sw = sw * cw[codes]
+            sw = sw * class_weights(model.class_weight, model.classes_, codes, sw)[codes]
         st = compute_statistics(
             Xv, codes, n_classes, sw, model.coef_, model.intercept_, model.fit_intercept, groups=groups
         )

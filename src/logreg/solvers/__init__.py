@@ -7,7 +7,7 @@ whether it takes a non-smooth penalty (``supports_nonsmooth``);
 
 from __future__ import annotations
 
-from . import cd, gd, lbfgs, newton  # noqa: F401  (registration)
+from . import cd, gd, lbfgs, newton, sgd  # noqa: F401  (registration)
 from .base import REGISTRY, Solver, SolverResult, get_solver, register, warn_not_converged
 from .handover import solve_with_handover
 
