@@ -642,6 +642,16 @@ def fit(
     _refuse_overwriting(model_path, data)
     if epochs is not None and (epochs < 1 or solver != "sgd"):
         raise BadInput(f"--epochs must be >= 1 and goes with --solver sgd, got {epochs} with --solver {solver}")
+    # how the table's columns become the design (the CLI's encoding), streamed or in memory
+    training = dict(
+        target=target,
+        features=_split(features),
+        weight=weight,
+        exclude=_split(exclude) or (),
+        missing=missing,
+        reference_levels=not no_intercept,
+        max_levels=max_levels,
+    )
     files = None
     if solver == "sgd" and data != "-" and formula is None:
         from .io.row_groups import parquet_files
@@ -655,16 +665,6 @@ def fit(
                 "--standardize needs every row's mean and deviation before the first step; with streamed "
                 "Parquet (--solver sgd) standardise the columns beforehand"
             )
-
-        training = dict(
-            target=target,
-            features=_split(features),
-            weight=weight,
-            exclude=_split(exclude) or (),
-            missing=missing,
-            reference_levels=not no_intercept,
-            max_levels=max_levels,
-        )
         result = fit_streamed(files, params, training, epochs or max_iter, model_path, out)
         _report_fit(result, out, quiet, as_json)
         return
@@ -680,17 +680,7 @@ def fit(
             design, learned = prepare_formula_training(table, formula, weight=weight, missing=missing, source=source)
             target = learned.target
         else:
-            design = prepare_training(
-                table,
-                target=target,
-                features=_split(features),
-                weight=weight,
-                exclude=_split(exclude) or (),
-                missing=missing,
-                reference_levels=not no_intercept,
-                source=source,
-                max_levels=max_levels,
-            )
+            design = prepare_training(table, source=source, **training)
     if design.n_rows_dropped:
         out.note(design.describe_dropped())
 
