@@ -267,7 +267,7 @@ def test_float32_and_integer_x():
     assert rel(ref32.coef_, m32.coef_) <= 1e-4  # float32 sums, in another order
 
 
-def test_statistics_computed_distributed_and_no_diagnostics():
+def test_statistics_computed_distributed():
     X, y, sw = make_data(n_classes=3, weights="random", seed=6)
     kw = dict(penalty=None, solver="newton", tol=1e-10)
     ref = LogisticRegression(**kw).fit(X, y, sample_weight=sw)
@@ -277,9 +277,31 @@ def test_statistics_computed_distributed_and_no_diagnostics():
     assert (b.n_rows, b.unit_weights, b.n_classes, b.n_features) == (a.n_rows, a.unit_weights, 3, D)
     for name in ("weight_sum", "log_likelihood", "null_log_likelihood", "params", "fisher", "meat", "meat_prob"):
         assert rel(getattr(a, name), getattr(b, name)) <= 1e-9, name
-    assert model._diagnostics_ is None
+    assert model._diagnostics_ == ref._diagnostics_ == ()
     s_ref, s = ref.summary().to_frame(), model.summary().to_frame()
     np.testing.assert_allclose(s.to_numpy(), s_ref.to_numpy(), rtol=1e-7)
+
+
+def test_diagnostics_from_a_sample_drawn_on_the_chunks():
+    # a constant column and a column that separates the classes: the in-memory fit's
+    # diagnostics find both, and so does the Dask fit from rows sampled on the chunks
+    from logreg.exceptions import ConstantFeatureWarning, PerfectSeparationWarning
+
+    X, y, _ = make_data(seed=11)
+    X[:, 1] = 3.0
+    X[:, 2] = np.where(y == 1, 1.0, -1.0) + 0.1 * X[:, 0]
+    kw = dict(penalty=None, solver="newton", max_iter=30)
+    with warnings.catch_warnings(record=True) as mem:
+        warnings.simplefilter("always")
+        ref = LogisticRegression(**kw).fit(X, y)
+    with warnings.catch_warnings(record=True) as dsk:
+        warnings.simplefilter("always")
+        model = LogisticRegression(**kw).fit(to_dask(X, CHUNKINGS["uneven"]), y)
+    want = {ConstantFeatureWarning, PerfectSeparationWarning}
+    assert want <= {w.category for w in mem}
+    assert want <= {w.category for w in dsk}
+    assert [d.category for d in model._diagnostics_] == [d.category for d in ref._diagnostics_]
+    assert all(w.filename == __file__ for w in dsk if w.category in want)
 
 
 # --------------------------------------------------------------------------- a cluster
@@ -348,13 +370,16 @@ def test_bad_input_errors(name):
         LogisticRegression().fit(X, y, sample_weight=sw)
 
 
-def test_dask_dataframe_is_refused_with_the_fix():
+def test_dask_dataframe_needs_dask_series_labels():
     pd = pytest.importorskip("pandas")
     dd = pytest.importorskip("dask.dataframe")
     X, y, _ = make_data()
     df = dd.from_pandas(pd.DataFrame(X), npartitions=2)
-    with pytest.raises(TypeError, match=r"to_dask_array\(lengths=True\)"):
+    with pytest.raises(TypeError, match=r"y is a ndarray.*dask Series with X's partitions.*ddf\[column\]"):
         LogisticRegression().fit(df, y)
+    other = dd.from_pandas(pd.Series(y), npartitions=3)
+    with pytest.raises(ValueError, match=r"2 partitions but y has 3.*same|2 partitions but y has 3"):
+        LogisticRegression().fit(df, other)
 
 
 def test_predict_checks_features():

@@ -15,12 +15,14 @@ from ._version import __version__
 if TYPE_CHECKING:  # pragma: no cover
     from .cv import LogisticRegressionCV
     from .estimator import LogisticRegression
+    from .io.parquet_source import ParquetSource
     from .path import RegularizationPath, l1_min_c, regularization_path
 
 #: Public names imported on first use, and the module that holds each.
 _LAZY = {
     "LogisticRegression": "estimator",
     "LogisticRegressionCV": "cv",
+    "ParquetSource": "io.parquet_source",
     "RegularizationPath": "path",
     "l1_min_c": "path",
     "regularization_path": "path",
@@ -101,6 +103,7 @@ def load(path: str | os.PathLike[str]) -> LogisticRegression:
 __all__ = [
     "LogisticRegression",
     "LogisticRegressionCV",
+    "ParquetSource",
     "RegularizationPath",
     "__version__",
     "from_formula",

@@ -31,6 +31,7 @@ from .callbacks import CallbackSupportMixin, fit_with_tasks
 from .objective import Objective, intercept_start, make_datafit
 from .penalties import L2, NoPenalty, make_penalty
 from .solvers import REGISTRY, SolverResult, resolve, solve_with_handover, warn_not_converged
+from .sources import row_source
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -47,10 +48,10 @@ __all__ = ["LogisticRegression"]
 
 
 def _dask_blocks(model, X, method):
-    """``model.<method>`` chunk by chunk on a dask array X (a lazy dask array)."""
-    from .distributed import predict_blocks  # imports dask: only for dask input
+    """``model.<method>`` chunk by chunk on a dask array or DataFrame X (a lazy dask array)."""
+    from .distributed import is_dask_frame, predict_blocks, predict_frame  # imports dask: only for dask input
 
-    return predict_blocks(model, X, method)
+    return (predict_frame if is_dask_frame(X) else predict_blocks)(model, X, method)
 
 
 def _start_only(objective, theta0):
@@ -176,14 +177,19 @@ class LogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         Passes over X that the fit used.
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
-        Only when X has string column names.
+        Only when X has string column names (the encoded names, e.g. 'color=red', after a
+        fit on a dask DataFrame or a :class:`logreg.ParquetSource`).
     standardize_mean_, standardize_scale_ : ndarray of shape (n_features_in_,)
         With ``standardize=True``: the column means (0 for columns not
         centred) and standard deviations (1 for columns not scaled).
     encoding_ : logreg.io.encoding.TableEncoding
-        Only for models fitted from a formula (:meth:`fit_formula`) or by
-        ``logreg fit``: how a raw table becomes the features; ``predict`` and
-        the other methods then accept the raw table.
+        Only for models fitted from a formula (:meth:`fit_formula`), by
+        ``logreg fit``, on a dask DataFrame or a row source: how a raw table becomes the
+        features; ``predict`` and the other methods then accept the raw table (and a dask
+        DataFrame, partition by partition).
+    missing_ : str
+        Only after a fit on a dask DataFrame or a row source: its missing-value policy
+        (``'mean'``: predictions on a dask DataFrame fill the training values).
 
     Examples
     --------
@@ -270,17 +276,21 @@ class LogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         self.standardize = standardize
 
     # ------------------------------------------------------------------ fit
-    def fit(self, X: Matrix, y: Any, sample_weight: Any = None, *, callback: Callback | None = None) -> Self:
+    def fit(self, X: Matrix, y: Any = None, sample_weight: Any = None, *, callback: Callback | None = None) -> Self:
         """Fit the model.
 
         Parameters
         ----------
-        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, dask array, dask DataFrame, row source} of shape (n_samples, n_features)
             float32 stays float32; other numbers become float64.  A dask array
-            (dense or CSR row chunks) is fitted where its chunks live, see
-            :mod:`logreg.distributed`; the fitted model is an ordinary one.
-        y : array-like or dask array of shape (n_samples,)
-            Labels of any type with two or more classes.
+            (dense or CSR row chunks) or DataFrame (text and categorical columns
+            one-hot encoded) is fitted where its chunks live, see
+            :mod:`logreg.distributed`; a :class:`logreg.ParquetSource` is streamed
+            row group by row group (:mod:`logreg.sources`).  The fitted model is an
+            ordinary one.
+        y : array-like, dask array or dask Series of shape (n_samples,)
+            Labels of any type with two or more classes (None for a row source,
+            which reads its own).
         sample_weight : array-like or dask array of shape (n_samples,), default=None
             Non-negative weights; integer weights equal repeated rows.
         callback : callable, optional
@@ -310,7 +320,7 @@ class LogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
                 stacklevel=2,
             )
         # a refit forgets what the previous fit learned about raw tables and scales
-        for name in ("encoding_", "standardize_mean_", "standardize_scale_"):
+        for name in ("encoding_", "standardize_mean_", "standardize_scale_", "missing_"):
             self.__dict__.pop(name, None)
         if self.penalty is None and self.C != 1.0:
             warnings.warn(
@@ -319,13 +329,17 @@ class LogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
                 UserWarning,
                 stacklevel=2,
             )
-        if is_dask_collection(X):
+        source = row_source(X, y, sample_weight)
+        if source is not None or is_dask_collection(X):
             if self.standardize:
                 raise ValueError(
-                    "standardize=True is not available for dask arrays; standardise the chunks first "
-                    "(e.g. (X - X.mean(axis=0)) / X.std(axis=0)) and fit with standardize=False"
+                    "standardize=True is not available for dask arrays, dask DataFrames or row sources; "
+                    "standardise the columns first (e.g. (X - X.mean(axis=0)) / X.std(axis=0)) and fit "
+                    "with standardize=False"
                 )
-            datafit, classes = self._dask_datafit(X, y, sample_weight)
+            datafit, classes = (
+                self._source_datafit(source) if source is not None else self._dask_datafit(X, y, sample_weight)
+            )
             result, solver_name = self._solve(
                 datafit, classes, datafit.total_weight, datafit.class_weight_sums, X, callback
             )
@@ -472,18 +486,40 @@ class LogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             del self.feature_names_in_
         return datafit, classes
 
-    def _dask_statistics(self, datafit):
-        """End of a dask fit: the inference statistics, computed distributed when cheap (as in memory).
+    def _source_datafit(self, source):
+        """The chunked data term of a row source (:mod:`logreg.sources`): Parquet files, a dask DataFrame."""
+        engine = (self.solver_options or {}).get("engine", "auto")
+        datafit, classes = source.prepare_fit(
+            class_weight=self.class_weight,
+            fit_intercept=self.fit_intercept,
+            options=None if engine == "auto" else {"engine": engine},
+        )
+        self.n_features_in_ = datafit.n_features
+        self.feature_names_in_ = np.asarray(source.feature_names, dtype=object)
+        from .io.encoding import TableEncoding
 
-        The diagnostics are not run (they need samples of X on the client):
-        ``_diagnostics_`` is None.
-        """
+        # how predictions on a raw table or a dask DataFrame's partitions repeat the encoding
+        self.encoding_ = TableEncoding(
+            columns=list(source.columns), target=getattr(source, "target", None), weight=getattr(source, "weight", None)
+        )
+        self.missing_ = source.missing
+        return datafit, classes
+
+    def _dask_statistics(self, datafit):
+        """End of a chunked fit: the inference statistics, computed on the chunks when cheap (as in
+        memory), and the diagnostics on a row sample drawn from every chunk."""
+        from .chunked import diagnostic_rows
+        from .diagnostics import diagnose
         from .stats import should_store
 
         cheap = should_store(datafit.n_samples, datafit.n_params)
         self._stats_ = datafit.statistics(self.coef_, self.intercept_) if cheap else None
-        self._diagnostics_ = None
+        Xs, codes, sw = datafit.sample_rows(diagnostic_rows(datafit.n_samples, datafit.n_features))
         datafit.release()  # frees the chunks on the workers now, not at garbage collection
+        # stacklevel: diagnose <- _dask_statistics <- fit: one more than in memory
+        self._diagnostics_ = diagnose(self, Xs, codes, sw, warn=False)
+        for f in self._diagnostics_:
+            warnings.warn(f.message, f.category, stacklevel=3)
         return self
 
     def _solve(self, datafit, classes, weight_sum, class_sums, X, callback, rows=None):

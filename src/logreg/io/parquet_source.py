@@ -1,0 +1,287 @@
+"""A Parquet data set read row group by row group: fits larger than memory, no cluster.
+
+``LogisticRegression().fit(ParquetSource("data/", target="y"))`` streams the files:
+a first pass learns the encoding (text levels, training means, the missing-value
+policy's counts) and the labels; every later pass of the solver reads each row group
+once with pyarrow, encodes it as at prediction time, evaluates the chunk's in-memory
+data term and drops it (:mod:`logreg.chunked.stream`).  Peak memory is a few row groups
+plus the model, whatever the number of rows; the optimum is the in-memory one, since
+the data term is the same sum taken in row groups.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+
+import numpy as np
+
+from .inputs import DataError
+from .tables import MAX_LEVELS, MISSING_POLICIES
+
+__all__ = ["ParquetSource", "parquet_files"]
+
+
+def parquet_files(path):
+    """The Parquet files of ``path``: a file, a directory (its ``*.parquet`` files, recursively)
+    or a glob pattern, sorted.
+
+    Returns
+    -------
+    list of str
+    """
+    path = os.fspath(path)
+    if os.path.isdir(path):
+        files = [
+            os.path.join(d, f)
+            for d, _, names in os.walk(path)
+            for f in names
+            if f.endswith((".parquet", ".parq", ".pq")) and not f.startswith((".", "_"))
+        ]
+        if not files:
+            raise DataError(f"directory {path!r} holds no .parquet files")
+    elif any(ch in path for ch in "*?["):
+        files = [f for f in glob.glob(path, recursive=True) if os.path.isfile(f)]
+        if not files:
+            raise DataError(f"no files match {path!r}")
+    elif os.path.isfile(path):
+        files = [path]
+    else:
+        raise DataError(f"{path!r} does not exist; give a Parquet file, a directory of them or a glob pattern")
+    return sorted(files)
+
+
+class _RowGroup:
+    """Loader of one row group's chunk term (see :class:`logreg.chunked.stream.StreamRunner`)."""
+
+    def __init__(self, source, index, term_args):
+        self.source = source
+        self.index = index
+        self.term_args = term_args
+
+    def load(self):
+        from ..chunked import Chunk
+
+        X, y, sw = self.source.read_encoded(self.index, labels=True)
+        return Chunk(X, y, sw, summarise=False).term(*self.term_args)
+
+
+class ParquetSource:
+    """Rows of Parquet files, read one row group at a time: a row source for ``fit``.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A Parquet file, a directory of them (read recursively) or a glob pattern.
+    target : str
+        The label column.
+    columns : list of str, optional
+        Feature columns (default: every column except target, weight and ``exclude``).
+        Text and dictionary (categorical) columns are one-hot encoded.
+    weight : str, optional
+        A column of sample weights.
+    exclude : sequence of str
+        Columns never used as features.
+    missing : {'refuse', 'drop', 'mean'}, default='refuse'
+        The missing-value policy of the command-line tool.
+    max_levels : int or None, default=1000
+        Refuse text columns with more distinct values.
+    prefetch : int, default=2
+        Row groups read ahead while one is computed.
+
+    Attributes
+    ----------
+    files : list of str
+    row_groups : list of (file index, row group index, rows)
+    columns : list of ColumnEncoding
+        The encoding, after :meth:`prepare_fit`.
+    feature_names : list of str
+        After :meth:`prepare_fit`.
+    n_rows_read, n_rows_dropped, missing_counts
+        The first pass's counts, after :meth:`prepare_fit`.
+
+    Examples
+    --------
+    >>> model = LogisticRegression().fit(ParquetSource("data/", target="y"))  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        path,
+        target,
+        *,
+        columns=None,
+        weight=None,
+        exclude=(),
+        missing="refuse",
+        max_levels=MAX_LEVELS,
+        prefetch=2,
+    ):
+        import pyarrow.parquet as pq
+
+        if missing not in MISSING_POLICIES:
+            raise DataError(f"unknown missing-value policy {missing!r}; use one of {', '.join(MISSING_POLICIES)}")
+        self.path = os.fspath(path)
+        self.target = target
+        self.weight = weight
+        self.missing = missing
+        self.max_levels = max_levels
+        self.prefetch = prefetch
+        self.files = parquet_files(path)
+        self.schema = pq.read_schema(self.files[0])
+        self.row_groups = []
+        for i, f in enumerate(self.files):
+            meta = pq.ParquetFile(f).metadata
+            self.row_groups.extend((i, g, meta.row_group(g).num_rows) for g in range(meta.num_row_groups))
+        from .partitions import select_features
+        from .tables import _check_columns
+
+        names = self.schema.names
+        self._features = select_features(names, target, weight, columns, exclude)
+        _check_columns(
+            self.schema.empty_table(),
+            [target, *self._features, *([weight] if weight else [])],
+            "requested",
+            self.source,
+        )
+        self.columns = None
+        self.feature_names = None
+        #: How messages name the missing-value setting (the command line sets ``--missing {}``).
+        self.missing_option = "ParquetSource(..., missing='{}')"
+
+    @property
+    def source(self):
+        """How messages name the data."""
+        return self.path
+
+    @property
+    def n_rows(self):
+        """Rows in the files (before the missing-value policy)."""
+        return sum(n for _, _, n in self.row_groups)
+
+    def _used_columns(self, labels):
+        cols = list(self._features)
+        if labels:
+            cols += [self.target] + ([self.weight] if self.weight else [])
+        return cols
+
+    def read(self, index, columns):
+        """Row group ``index`` (of :attr:`row_groups`) as a pyarrow Table of ``columns``."""
+        import pyarrow.parquet as pq
+
+        f, g, _ = self.row_groups[index]
+        return pq.ParquetFile(self.files[f]).read_row_group(g, columns=columns)
+
+    def read_encoded(self, index, *, labels=True):
+        """Row group ``index`` encoded: ``(X, y, sample_weight)`` (y, weights None without ``labels``)."""
+        from .partitions import encode_part
+
+        table = self.read(index, self._used_columns(labels))
+        return encode_part(
+            table,
+            self.columns,
+            target=self.target if labels else None,
+            weight=self.weight if labels else None,
+            missing=self.missing,
+            source=self.source,
+        )
+
+    def _first_pass(self, reference_levels):
+        """Encoding and label summary from one read of every row group."""
+        from ..chunked import label_summary, merge_summaries
+        from .partitions import encodings_from, merge_stats, part_stats
+        from .tables import _missing_mask, _target_values
+
+        stats, summaries = [], []
+        cols = self._used_columns(True)
+        for i in range(len(self.row_groups)):
+            table = self.read(i, cols)
+            st = part_stats(
+                table,
+                target=self.target,
+                features=self._features,
+                weight=self.weight,
+                missing=self.missing,
+                source=self.source,
+            )
+            stats.append(st)
+            keep = np.ones(table.num_rows, dtype=bool)
+            if self.missing == "drop":
+                for c in cols:
+                    keep &= ~_missing_mask(table.column(c))
+            y = _target_values(table.column(self.target), self.target, self.source)[keep]
+            sw = None
+            if self.weight is not None:
+                from .tables import _as_float
+
+                sw = _as_float(table.column(self.weight).combine_chunks(), self.weight, self.source)[keep]
+            summaries.append(label_summary(y, sw))
+        st = merge_stats(*stats)
+        self.columns = encodings_from(
+            st,
+            self._features,
+            target=self.target,
+            weight=self.weight,
+            missing=self.missing,
+            reference_levels=reference_levels,
+            source=self.source,
+            max_levels=self.max_levels,
+            option=self.missing_option,
+        )
+        self.feature_names = [n for e in self.columns for n in e.feature_names]
+        self.n_rows_read, self.n_rows_dropped = st.n_rows, st.n_rows - st.n_kept
+        self.missing_counts = dict(st.missing)
+        return merge_summaries(*summaries)
+
+    def prepare_fit(self, *, class_weight=None, fit_intercept=True, options=None, on_pass=None):
+        """The first pass and the streamed data term, for ``LogisticRegression.fit``.
+
+        Returns
+        -------
+        datafit : logreg.chunked.ChunkedLogistic
+        classes : ndarray of shape (n_classes,)
+        """
+        from ..chunked import ChunkedLogistic, check_summary, choose_classes, term_settings
+        from ..chunked.stream import StreamRunner
+
+        summary = self._first_pass(reference_levels=fit_intercept)
+        try:
+            check_summary(summary)
+        except ValueError as exc:
+            raise DataError(f"{exc} (weight column {self.weight!r})") from None
+        classes, cw = choose_classes(summary, class_weight)
+        settings = term_settings(summary, classes, cw)
+        args = settings.term_args(fit_intercept, dict(options or {}))
+        parts = [_RowGroup(self, i, args) for i in range(len(self.row_groups))]
+        runner = StreamRunner(self.prefetch, on_pass=on_pass)
+        runner.n_passes = 1  # the first pass
+        if on_pass is not None:
+            on_pass(1)
+        term = ChunkedLogistic(
+            parts,
+            runner,
+            settings,
+            n_samples=summary.n_samples,
+            n_features=len(self.feature_names),
+            dtype=np.float64,
+            sparse=False,
+            fit_intercept=fit_intercept,
+        )
+        return term, classes
+
+    def iter_encoded(self, *, labels=False, extra=()):
+        """Each row group encoded in turn: ``(X, y, sample_weight, extra_table)``, for predictions."""
+        from .partitions import encode_part
+
+        cols = self._used_columns(labels) + [c for c in extra if c not in self._used_columns(labels)]
+        for i in range(len(self.row_groups)):
+            table = self.read(i, cols)
+            X, y, sw = encode_part(
+                table,
+                self.columns,
+                target=self.target if labels else None,
+                weight=self.weight if labels else None,
+                missing=self.missing,
+                source=self.source,
+            )
+            yield X, y, sw, table.select(list(extra)) if extra else None
