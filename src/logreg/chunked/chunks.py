@@ -274,16 +274,19 @@ class ChunkTerm:
 
     def statistics(self, coef, intercept, fit_intercept):
         """Additive parts of :class:`logreg.stats.FitStatistics` for this chunk."""
+        from ..objective import _blas_controller
         from ..stats import compute_statistics
 
-        st = compute_statistics(
-            self.datafit.data.X,
-            self.codes,
-            self.datafit.n_classes,
-            self.raw_weight,
-            coef,
-            intercept,
-            fit_intercept,
-        )
+        # small products per chunk: BLAS threads only contend with the chunks computed beside it
+        with _blas_controller().limit(limits=1, user_api="blas"):
+            st = compute_statistics(
+                self.datafit.data.X,
+                self.codes,
+                self.datafit.n_classes,
+                self.raw_weight,
+                coef,
+                intercept,
+                fit_intercept,
+            )
         meat_prob = st.meat if st.meat_prob is None else st.meat_prob
         return st.weight_sum, st.n_rows, int(not st.unit_weights), st.log_likelihood, st.fisher, st.meat, meat_prob

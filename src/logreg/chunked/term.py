@@ -32,12 +32,13 @@ __all__ = [
 ]
 
 #: Rows sampled from the chunks for the diagnostics of a chunked fit (fewer for wide data).
-DIAGNOSTIC_ROWS = 65_536
+DIAGNOSTIC_ROWS = 16_384
 
 
 def diagnostic_rows(n_samples, n_features):
-    """Rows of the diagnostics' sample: :data:`DIAGNOSTIC_ROWS`, at most ~8M numbers gathered."""
-    return int(min(n_samples, DIAGNOSTIC_ROWS, max(1024, 8_000_000 // max(n_features, 1))))
+    """Rows of the diagnostics' sample: :data:`DIAGNOSTIC_ROWS`, at most ~1M numbers gathered
+    (8 MB: the sample is held here, and it must stay small beside a streamed fit's row groups)."""
+    return int(min(n_samples, DIAGNOSTIC_ROWS, max(1024, 1_000_000 // max(n_features, 1))))
 
 
 def add(*parts):
