@@ -28,6 +28,7 @@ from __future__ import annotations
 from . import _interrupt  # noqa: F401 - first: Ctrl-C during the imports below exits quietly
 # isort: on
 
+import functools
 import json
 import math
 import os
@@ -496,6 +497,8 @@ def _refuse_diverged(model):
 
 
 def _training_facts(design):
+    if hasattr(design, "facts"):  # a streamed or cluster fit (logreg.outofcore)
+        return design.facts()
     facts = {
         "n_samples": int(design.n_samples),
         "n_rows_read": int(design.n_rows_read),
@@ -530,7 +533,12 @@ def _fit_result(model, design, model_path, out):
 
 # --------------------------------------------------------------------- fit
 DataArg = Annotated[
-    str, typer.Argument(help="CSV or Parquet file; '-' reads CSV from standard input.", show_default=False)
+    str,
+    typer.Argument(
+        help="CSV or Parquet file; '-' reads CSV from standard input; a directory or glob of Parquet files is "
+        "read row group by row group (bounded memory).",
+        show_default=False,
+    ),
 ]
 ModelOpt = Annotated[Path, typer.Option("--model", "-m", help="The JSON model file.", show_default=False)]
 TrainedTargetOpt = Annotated[str | None, typer.Option("--target", "-t", help="Label column (default: as in training).")]
@@ -544,6 +552,14 @@ QuietOpt = Annotated[
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one machine-readable JSON object.")]
+ClusterOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--cluster",
+        help="Run on Dask: 'local' (a LocalCluster, one worker per core) or a scheduler address tcp://host:8786.",
+        show_default=False,
+    ),
+]
 MissingOpt = Annotated[
     str,
     typer.Option(
@@ -618,6 +634,7 @@ def fit(
     max_levels: Annotated[
         int, typer.Option(help="Refuse text columns with more distinct values (ids); raise it to encode them.")
     ] = MAX_LEVELS,
+    cluster: ClusterOpt = None,
     quiet: QuietOpt = False,
     as_json: JsonOpt = False,
 ):
@@ -671,23 +688,43 @@ def fit(
     if epochs is not None:
         params["max_iter"] = epochs  # in memory, sgd's iterations are its epochs
     source = _source_name(data)
-    table = read_table(data)
-    learned = None
-    with out.collect_warnings():
-        if formula is not None:
-            from .io.encoding import prepare_formula_training
-
-            design, learned = prepare_formula_training(table, formula, weight=weight, missing=missing, source=source)
-            target = learned.target
-        else:
-            design = prepare_training(table, source=source, **training)
-    if design.n_rows_dropped:
-        out.note(design.describe_dropped())
-
     from .estimator import LogisticRegression
     from .io.encoding import TableEncoding
+    from .outofcore import fit_large, is_many_files
 
-    model = _fit(LogisticRegression(**params), design, out)
+    learned = None
+    if cluster is not None or is_many_files(data):
+        if formula is not None:
+            raise BadInput("--formula needs DATA in memory; with a directory, a glob or --cluster use --target")
+        model, design = fit_large(
+            LogisticRegression(**params),
+            data,
+            cluster,
+            target=target,
+            features=_split(features),
+            exclude=_split(exclude),
+            weight=weight,
+            missing=missing,
+            max_levels=max_levels,
+            out=out,
+        )
+        if design.n_rows_dropped:
+            out.note(design.describe_dropped())
+    else:
+        table = read_table(data)
+        with out.collect_warnings():
+            if formula is not None:
+                from .io.encoding import prepare_formula_training
+
+                design, learned = prepare_formula_training(
+                    table, formula, weight=weight, missing=missing, source=source
+                )
+                target = learned.target
+            else:
+                design = prepare_training(table, source=source, **training)
+        if design.n_rows_dropped:
+            out.note(design.describe_dropped())
+        model = _fit(LogisticRegression(**params), design, out)
     _refuse_diverged(model)
     # the model keeps its encoding: predict, from here or from Python, applies it to raw tables
     model.encoding_ = TableEncoding(design.columns or None, learned, target, weight)
@@ -742,6 +779,7 @@ def predict(
     ] = None,
     id_column: Annotated[str | None, typer.Option("--id", help="A column copied to the output.")] = None,
     missing: MissingOpt = "refuse",
+    cluster: ClusterOpt = None,
     quiet: QuietOpt = False,
     as_json: JsonOpt = False,
 ):
@@ -759,6 +797,29 @@ def predict(
         _refuse_overwriting(output, data, model_path)
     _check_missing(missing)
     mf = read_model(model_path)
+    from .outofcore import is_many_files, predict_large
+
+    if cluster is not None or is_many_files(data):
+        if as_json and fmt is None:
+            raise BadInput("--json prints a summary of the output file with many input files: add --output")
+        n_rows, counts = predict_large(
+            mf.model,
+            functools.partial(_prepare, mf),
+            data,
+            cluster,
+            output=output,
+            fmt=fmt,
+            id_column=id_column,
+            missing=missing,
+            out=out,
+        )
+        if fmt is None:
+            return
+        if as_json:
+            out.emit_json({"output": str(output), "n_rows": n_rows, "label_counts": counts})
+        elif not quiet:
+            print(f"{n_rows} predictions written to {output} (labels: {counts})")
+        return
     table = read_table(data)
     design = _prepare(mf, table, id_column=id_column, missing=missing, source=_source_name(data))
     if design.n_rows_dropped:
@@ -927,6 +988,7 @@ def evaluate(
     threshold: Annotated[float, typer.Option(help="Binary: predict the positive class from this probability.")] = 0.5,
     report: ReportOpt = None,
     missing: MissingOpt = "refuse",
+    cluster: ClusterOpt = None,
     quiet: QuietOpt = False,
     as_json: JsonOpt = False,
 ):
@@ -945,6 +1007,32 @@ def evaluate(
     if report is not None:
         rep.check_report_dir(report)
     mf = read_model(model_path)
+    from .outofcore import evaluate_large, is_many_files
+
+    if cluster is not None or is_many_files(data):
+        if report is not None:
+            raise BadInput("--report needs DATA in memory (its plots read X); leave out --report or --cluster")
+        target = target or mf.target
+        if target is None:
+            raise BadInput("--target is needed: the model file does not record its target column")
+        with out.collect_warnings(ignore=(PenalizedInferenceWarning,)):
+            evaluation, dropped = evaluate_large(
+                mf.model,
+                functools.partial(_prepare, mf),
+                data,
+                cluster,
+                target=target,
+                weight=weight if weight is not None else mf.weight,
+                missing=missing,
+                threshold=threshold,
+            )
+        if dropped:
+            out.note(f"dropped {dropped} rows with missing values")
+        if as_json:
+            out.emit_json({**evaluation.to_dict(), "report": None})
+        else:
+            print(str(evaluation))
+        return
     design = _read_labelled(data, mf, target, weight, missing)
     if design.n_rows_dropped:
         out.note(design.describe_dropped())

@@ -34,56 +34,59 @@ def is_dask_frame(obj):
     return dask.is_dask_collection(obj) and hasattr(obj, "columns") and hasattr(obj, "map_partitions")
 
 
-def _table(xp, yp=None, swp=None):
-    """A partition as a pyarrow Table: the feature columns, then the label and weight."""
+def _table(xp, yp=None, swp=None, names=(_Y, _W)):
+    """A partition as a pyarrow Table: the feature columns, then the label and weight (``names``)."""
     import pyarrow as pa
 
     t = pa.Table.from_pandas(xp, preserve_index=False)
     if yp is not None:
-        t = t.append_column(_Y, pa.array(np.asarray(yp), from_pandas=True))
+        t = t.append_column(names[0], pa.array(np.asarray(yp), from_pandas=True))
     if swp is not None:
-        t = t.append_column(_W, pa.array(np.asarray(swp, dtype=np.float64), from_pandas=True))
+        t = t.append_column(names[1], pa.array(np.asarray(swp, dtype=np.float64), from_pandas=True))
     return t
 
 
-def _stats(xp, yp, swp, features, missing, categories):
+def _stats(xp, yp, swp, features, missing, categories, names):
     return part_stats(
-        _table(xp, yp, swp),
-        target=_Y,
+        _table(xp, yp, swp, names),
+        target=names[0],
         features=features,
-        weight=None if swp is None else _W,
+        weight=None if swp is None else names[1],
         missing=missing,
         source="the DataFrame",
         categories=categories,
     )
 
 
-def _load(xp, yp, swp, encodings, missing):
+def _load(xp, yp, swp, encodings, missing, names):
     X, y, sw = encode_part(
-        _table(xp, yp, swp),
+        _table(xp, yp, swp, names),
         encodings,
-        target=_Y,
-        weight=None if swp is None else _W,
+        target=names[0],
+        weight=None if swp is None else names[1],
         missing=missing,
         source="the DataFrame",
     )
     return Chunk(X, y, sw)
 
 
-def _series_parts(v, X, name):
-    if v is None:
-        return [None] * X.npartitions
-    if not dask.is_dask_collection(v) or not hasattr(v, "to_delayed") or getattr(v, "ndim", 1) != 1:
+def _name(v, default, taken):
+    """The column name of Series ``v`` in messages, unless it is missing or a feature's name."""
+    name = getattr(v, "name", None)
+    return default if name is None or str(name) in taken else str(name)
+
+
+def _check_series(v, name):
+    if v is not None and not (dask.is_dask_collection(v) and getattr(v, "ndim", None) == 1 and hasattr(v, "to_frame")):
         raise TypeError(
             f"{name} is a {type(v).__name__}; with a dask DataFrame X pass {name} as a dask Series with "
-            f"X's partitions, e.g. X = ddf[features], {name} = ddf[column]"
+            f"X's rows, e.g. X = ddf[features], {name} = ddf[column]"
         )
-    if v.npartitions != X.npartitions:
-        raise ValueError(
-            f"X has {X.npartitions} partitions but {name} has {v.npartitions}: select both from one "
-            "DataFrame (X = ddf[features], y = ddf[target]) so that their rows line up"
-        )
-    return list(v.to_delayed())
+
+
+def _split_part(part, features, names, weighted):
+    """A partition of the combined frame as (features, labels, weights or None)."""
+    return part[features], part[names[0]], part[names[1]] if weighted else None
 
 
 class DaskFrameSource:
@@ -105,15 +108,18 @@ class DaskFrameSource:
     ----------
     columns : list of ColumnEncoding
     feature_names : list of str
-        After :meth:`prepare_fit`.
+    n_samples, n_rows_read, n_rows_dropped, missing_counts, weight_sum
+        As :class:`logreg.ParquetSource`'s, after :meth:`prepare_fit`.
+    on_pass : callable or None
+        ``on_pass(n_passes)`` after every evaluation (progress).
     """
 
     def __init__(self, X, y, sample_weight=None, *, missing="refuse", max_levels=MAX_LEVELS, client=None):
         if not is_dask_frame(X):
             raise TypeError(f"X is a {type(X).__name__}; DaskFrameSource takes a dask DataFrame")
+        _check_series(y, "y")
+        _check_series(sample_weight, "sample_weight")
         self.X = X
-        self._y = _series_parts(y, X, "y")
-        self._w = _series_parts(sample_weight, X, "sample_weight")
         self.weighted = sample_weight is not None
         self.missing = missing
         self.max_levels = max_levels
@@ -121,8 +127,28 @@ class DaskFrameSource:
         self._features = select_features([str(c) for c in X.columns], _Y)
         if len(set(self._features)) != len(self._features):
             raise ValueError("X has repeated column names; give each feature column its own name")
+        yname = _name(y, _Y, set(self._features))
+        self._names = (yname, _name(sample_weight, _W, {*self._features, yname}))
+        # one frame: its partitions hold X's rows with their labels (dask aligns y to X's rows)
+        extra = {_Y: y} if sample_weight is None else {_Y: y, _W: sample_weight}
+        try:
+            frame = X.assign(**extra)
+        except (ValueError, TypeError, NotImplementedError) as exc:
+            raise ValueError(
+                f"y (or sample_weight) cannot be aligned with X's rows ({exc}); select X and y from one "
+                "DataFrame: X = ddf[features], y = ddf[target]"
+            ) from None
+        self._parts = [
+            dask.delayed(_split_part, nout=3)(p, self._features, (_Y, _W), self.weighted) for p in frame.to_delayed()
+        ]
         self.columns = None
         self.feature_names = None
+        #: How messages name the missing-value setting (the command line sets ``--missing {}``).
+        self.missing_option = "DaskFrameSource(X, y, missing='{}')"
+        #: ``on_pass(n_passes)`` after every evaluation (progress), or None.
+        self.on_pass = None
+        self.n_samples = self.n_rows_read = self.n_rows_dropped = self.weight_sum = None
+        self.missing_counts = {}
 
     def _categories(self):
         """Text columns whose categorical dtype lists its categories."""
@@ -132,27 +158,27 @@ class DaskFrameSource:
                 out[str(c)] = [str(v) for v in self.X[c].cat.categories]
         return out
 
-    def _encodings(self, runner, xs, reference_levels):
+    def _encodings(self, runner, reference_levels):
         numeric = all(isinstance(t, np.dtype) and t.kind in "fiub" for t in self.X.dtypes)
         if numeric and self.missing == "refuse":
             # nothing to learn before loading: NaN is refused by the loading pass itself
             return [ColumnEncoding(c, "numeric") for c in self._features], None
         cats = self._categories()
         parts = [
-            dask.delayed(_stats)(x, y, w, self._features, self.missing, cats)
-            for x, y, w in zip(xs, self._y, self._w, strict=True)
+            dask.delayed(_stats)(x, y, w if self.weighted else None, self._features, self.missing, cats, self._names)
+            for x, y, w in self._parts
         ]
         (st,) = runner.compute(tree(parts, merge_stats))
         encs = encodings_from(
             st,
             self._features,
-            target=_Y,
-            weight=_W if self.weighted else None,
+            target=self._names[0],
+            weight=self._names[1] if self.weighted else None,
             missing=self.missing,
             reference_levels=reference_levels,
             source="the DataFrame",
             max_levels=self.max_levels,
-            option="DaskFrameSource(X, y, missing='{}')",
+            option=self.missing_option,
         )
         return encs, st
 
@@ -165,16 +191,21 @@ class DaskFrameSource:
         classes : ndarray of shape (n_classes,)
         """
         runner = DaskRunner(self.client)
-        xs = list(self.X.to_delayed())
-        self.columns, _ = self._encodings(runner, xs, fit_intercept)
+        self.columns, st = self._encodings(runner, fit_intercept)
         self.feature_names = [n for e in self.columns for n in e.feature_names]
         loads = [
-            dask.delayed(_load, pure=False)(x, y, w, self.columns, self.missing)
-            for x, y, w in zip(xs, self._y, self._w, strict=True)
+            dask.delayed(_load, pure=False)(x, y, w if self.weighted else None, self.columns, self.missing, self._names)
+            for x, y, w in self._parts
         ]
         rows = DaskRows.from_loads(loads, len(self.feature_names), np.float64, client=self.client)
         datafit, classes = fit_rows(rows, class_weight=class_weight, fit_intercept=fit_intercept, **(options or {}))
-        datafit._runner.on_pass = on_pass
+        datafit._runner.on_pass = on_pass or self.on_pass
+        s = rows.summary
+        self.n_samples = s.n_samples
+        self.n_rows_read = s.n_samples if st is None else st.n_rows
+        self.n_rows_dropped = self.n_rows_read - s.n_samples
+        self.missing_counts = {} if st is None else dict(st.missing)
+        self.weight_sum = float(s.weight_sums.sum()) if self.weighted else None
         return datafit, classes
 
 

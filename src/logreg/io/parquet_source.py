@@ -97,8 +97,11 @@ class ParquetSource:
         The encoding, after :meth:`prepare_fit`.
     feature_names : list of str
         After :meth:`prepare_fit`.
-    n_rows_read, n_rows_dropped, missing_counts
-        The first pass's counts, after :meth:`prepare_fit`.
+    n_samples, n_rows_read, n_rows_dropped, missing_counts, weight_sum
+        The first pass's counts (rows fitted, read, dropped by the missing-value policy,
+        missing per column; the sum of the weights or None), after :meth:`prepare_fit`.
+    on_pass : callable or None
+        ``on_pass(n_passes)`` after every pass over the files (progress).
 
     Examples
     --------
@@ -148,6 +151,9 @@ class ParquetSource:
         self.feature_names = None
         #: How messages name the missing-value setting (the command line sets ``--missing {}``).
         self.missing_option = "ParquetSource(..., missing='{}')"
+        #: ``on_pass(n_passes)`` after every pass over the files (progress), or None.
+        self.on_pass = None
+        self.n_samples = self.weight_sum = None
 
     @property
     def source(self):
@@ -244,7 +250,10 @@ class ParquetSource:
         from ..chunked import ChunkedLogistic, check_summary, choose_classes, term_settings
         from ..chunked.stream import StreamRunner
 
+        on_pass = on_pass or self.on_pass
         summary = self._first_pass(reference_levels=fit_intercept)
+        self.n_samples = summary.n_samples
+        self.weight_sum = float(summary.weight_sums.sum()) if self.weight is not None else None
         try:
             check_summary(summary)
         except ValueError as exc:
