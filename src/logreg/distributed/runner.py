@@ -40,11 +40,27 @@ def call(part, method, *args):
     return getattr(part, method)(*args)
 
 
+#: What distributed raises when the scheduler is gone or gives up on a task whose workers died.
+_CLUSTER_FAILURES = (
+    "KilledWorker",
+    "ClosedClientError",
+    "CancelledError",
+    "FutureCancelledError",
+    "CommClosedError",
+    "TimeoutError",
+)
+
+
+def _cluster_failure(exc):
+    return isinstance(exc, OSError | TimeoutError) or type(exc).__name__ in _CLUSTER_FAILURES
+
+
 def _lost_worker_error(exc):
     """A clear error for a computation the cluster could not finish."""
     return RuntimeError(
-        f"the Dask cluster lost data or workers during the fit ({type(exc).__name__}: {exc}); "
-        "no model was fitted: check the workers' memory and logs, then fit again"
+        f"the Dask cluster failed during the fit ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}): "
+        "the scheduler is gone or gave up on lost workers; no model was fitted. Check the cluster "
+        "(workers' memory and logs), then fit again"
     )
 
 
@@ -71,19 +87,26 @@ class DaskRunner:
             return dask.compute(*graphs, scheduler=self.scheduler)
         try:
             return dask.compute(*graphs, scheduler=self.scheduler)
-        except (OSError, TimeoutError) as exc:  # the scheduler is gone
-            raise _lost_worker_error(exc) from exc
+        except Exception as exc:
+            if _cluster_failure(exc):
+                raise _lost_worker_error(exc) from exc
+            raise
 
     def persist(self, objs):
         """Compute delayed objects and keep them: futures on the workers, or objects here."""
         if self.client is not None:
             from distributed import wait
 
-            futures = self.client.compute(list(objs))
-            wait(futures)
-            for f in futures:
-                if f.status == "error":
-                    f.result()  # raise the first failure here, not at the first evaluation
+            try:
+                futures = self.client.compute(list(objs))
+                wait(futures)
+                for f in futures:
+                    if f.status == "error":
+                        f.result()  # raise the first failure here, not at the first evaluation
+            except Exception as exc:
+                if _cluster_failure(exc):
+                    raise _lost_worker_error(exc) from exc
+                raise
             return futures
         return list(self.compute(*objs)) if objs else []
 
