@@ -129,13 +129,44 @@ def _to_dask(X, y, sw, chunks):
     return Xd, yd, swd
 
 
+@functools.cache
+def _parquet_root():
+    import tempfile
+
+    return tempfile.TemporaryDirectory(prefix="logreg-conformance-")  # removed at exit
+
+
+def _to_parquet(X, y, sw, rows):
+    """X, y (and weights) as Parquet files in row groups of ``rows`` rows: a streamed row source."""
+    import tempfile
+
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    from logreg import ParquetSource
+
+    cols = {f"x{j}": X[:, j] for j in range(X.shape[1])} | {"y": y}
+    if sw is not None:
+        cols["w"] = sw
+    directory = tempfile.mkdtemp(prefix="logreg-conformance-", dir=_parquet_root().name)
+    table = pa.table(cols)
+    half = X.shape[0] // 2
+    pq.write_table(table.slice(0, half), f"{directory}/a.parquet", row_group_size=rows)
+    pq.write_table(table.slice(half), f"{directory}/b.parquet", row_group_size=rows)
+    return ParquetSource(directory, target="y", weight=None if sw is None else "w"), None, None
+
+
 def check_cell(n, solver, pen, K, kind, weights, backend, *, chunks=None):
     X, y = _data(n, K, kind)
     sw, cw, eff = _weights(n, K, kind, weights)
     f_star = _reference(n, K, kind, weights, pen)
     max_iter = 20_000 if solver == "gd" else 1000
     model = LogisticRegression(solver=solver, tol=TOL, max_iter=max_iter, class_weight=cw, **_penalty_args(pen))
-    Xf, yf, swf = (X, y, sw) if backend == "memory" else _to_dask(X, y, sw, chunks or -(-n // 3))
+    if backend == "memory":
+        Xf, yf, swf = X, y, sw
+    elif backend == "parquet":
+        Xf, yf, swf = _to_parquet(X, y, sw, chunks or -(-n // 3))
+    else:
+        Xf, yf, swf = _to_dask(X, y, sw, chunks or -(-n // 3))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         model.fit(Xf, yf, sample_weight=swf)
@@ -182,6 +213,21 @@ def _dask_cells():
 @pytest.mark.parametrize(("solver", "pen", "K", "kind", "weights"), list(_dask_cells()))
 def test_small_dask(solver, pen, K, kind, weights):
     check_cell(SMALL_N, solver, pen, K, kind, weights, "dask", chunks=70)
+
+
+# Parquet files streamed row group by row group (logreg.ParquetSource): every solver but gd
+# (thousands of passes over files) x classes, weights and penalties rotating
+def _parquet_cells():
+    pens = list(PENALTIES)
+    solvers = [s for s in SOLVERS if s != "gd"]
+    for i, (solver, K) in enumerate((s, K) for s in solvers for K in (2, 3)):
+        choices = [p for p in pens if not PENALTIES[p][1] or solver in NONSMOOTH_SOLVERS]
+        yield solver, choices[i % len(choices)], K, "f64", WEIGHTS[i % len(WEIGHTS)]
+
+
+@pytest.mark.parametrize(("solver", "pen", "K", "kind", "weights"), list(_parquet_cells()))
+def test_small_parquet(solver, pen, K, kind, weights):
+    check_cell(SMALL_N, solver, pen, K, kind, weights, "parquet", chunks=50)
 
 
 # --------------------------------------------------------------------------- large cells

@@ -170,9 +170,12 @@ class Chunk:
         self.summary = None
         if summarise:
             values = self.X.data if sp.issparse(self.X) else self.X
-            nan = np.isnan(values)
-            x_nan = int(np.count_nonzero(nan))
-            x_inf = int(values.size - np.count_nonzero(np.isfinite(values)) - x_nan)
+            x_nan = x_inf = 0
+            # one read, no temporaries: a finite sum proves every entry finite; otherwise count
+            if not np.isfinite(np.sum(values, dtype=np.float64)):
+                nan = np.isnan(values)
+                x_nan = int(np.count_nonzero(nan))
+                x_inf = int(values.size - np.count_nonzero(np.isfinite(values)) - x_nan)
             self.summary = label_summary(self.y, self.sw, sparse=sp.issparse(self.X), x_nan=x_nan, x_inf=x_inf)
 
     def term(self, classes, class_weight, uniform, weight_sum, fit_intercept, options):
