@@ -277,20 +277,3 @@ class ParquetSource:
             fit_intercept=fit_intercept,
         )
         return term, classes
-
-    def iter_encoded(self, *, labels=False, extra=()):
-        """Each row group encoded in turn: ``(X, y, sample_weight, extra_table)``, for predictions."""
-        from .partitions import encode_part
-
-        cols = self._used_columns(labels) + [c for c in extra if c not in self._used_columns(labels)]
-        for i in range(len(self.row_groups)):
-            table = self.read(i, cols)
-            X, y, sw = encode_part(
-                table,
-                self.columns,
-                target=self.target if labels else None,
-                weight=self.weight if labels else None,
-                missing=self.missing,
-                source=self.source,
-            )
-            yield X, y, sw, table.select(list(extra)) if extra else None
