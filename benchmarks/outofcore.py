@@ -74,11 +74,17 @@ def build_parquet(n, d, directory, seed=7, files=4):
 
 
 def run_p7(n, d, cache, repeats=5):
+    # built in a child process: this process's pyarrow pool then holds only what the fit reads
+    import multiprocessing
+
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     from logreg import LogisticRegression, ParquetSource
 
+    child = multiprocessing.get_context("spawn").Process(target=build_parquet, args=(n, d, Path(cache) / f"P7-{n}x{d}"))
+    child.start()
+    child.join()
     files = build_parquet(n, d, Path(cache) / f"P7-{n}x{d}")
     directory = Path(files[0]).parent
     # the whole fit first, while pyarrow's pool has held nothing else: what it held at once

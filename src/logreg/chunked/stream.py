@@ -13,7 +13,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 from .term import add
 
-__all__ = ["StreamRunner"]
+__all__ = ["READERS", "StreamRunner"]
+
+#: Threads reading parts ahead (pyarrow and the encoding release the GIL).
+READERS = 2
 
 
 class _Then:
@@ -54,7 +57,7 @@ class StreamRunner:
     def terms(self, parts):
         """The parts' terms in order, loaded ahead in a background thread."""
         parts = list(parts)
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="logreg-read") as pool:
+        with ThreadPoolExecutor(max_workers=READERS, thread_name_prefix="logreg-read") as pool:
             pending = [pool.submit(p.load) for p in parts[: self.prefetch + 1]]
             nxt = len(pending)
             try:
