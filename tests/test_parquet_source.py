@@ -71,7 +71,7 @@ def test_streamed_fit_reaches_the_in_memory_optimum(tmp_path, n_classes, weight,
     assert len(src.row_groups) == 12
     model = LogisticRegression(tol=1e-10).fit(src)
     design = prepare_training(table, **kw)
-    assert same_encoding(model.column_encoding_, design.columns)
+    assert same_encoding(model.encoding_.columns, design.columns)
     assert list(model.feature_names_in_) == design.feature_names
     codes = np.searchsorted(model.classes_, design.y)
     kw = {"C": 1.0, "sample_weight": design.sample_weight}
