@@ -39,7 +39,10 @@ def parquet_files(path):
             if f.endswith((".parquet", ".parq", ".pq")) and not f.startswith((".", "_"))
         ]
         if not files:
-            raise DataError(f"directory {path!r} holds no .parquet files")
+            raise DataError(
+                f"{path!r} is a directory with no .parquet files, not a regular file; give a CSV or Parquet "
+                "file, or a directory of Parquet files"
+            )
     elif any(ch in path for ch in "*?["):
         files = [f for f in glob.glob(path, recursive=True) if os.path.isfile(f)]
         if not files:
