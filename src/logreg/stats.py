@@ -583,6 +583,7 @@ class LogisticSummary:
             "n_groups": self.n_groups,
             "ci_method": getattr(self, "ci_method", "wald"),
             "standardized": getattr(self, "standardized", False),
+            "per_sd": getattr(self, "per_sd", None),
             "penalized_log_likelihood": getattr(self, "penalized_log_likelihood", None),
             "coefficients": rows,
             "notes": list(self.notes),
@@ -657,6 +658,11 @@ class LogisticSummary:
                 body.append(f"y={current}".ljust(table_w, " "))
             body.append(line)
         lines += body + ["=" * table_w]
+        per_sd = getattr(self, "per_sd", None)
+        if per_sd:
+            lines.append("Per standard deviation of each column (the standardised scale the fit ran on):")
+            lines += text_table(["", "coef/sd", "std err/sd"], [list(r) for r in per_sd], left=1, min_width=11)
+            lines.append("=" * table_w)
         if self.notes:
             lines.append("Notes:")
             for j, note in enumerate(self.notes, 1):
@@ -667,6 +673,19 @@ class LogisticSummary:
         if self.n_classes > 2:
             return [t for _, t in self._index]
         return list(self.terms)
+
+
+def _per_sd(model, labels, params, se):
+    """For a ``standardize=True`` fit, each coefficient and its error per standard deviation of
+    its column (the scale the fit ran on): rows (label, coef * sd, std err * sd); else None."""
+    if not getattr(model, "standardize", False) or getattr(model, "standardize_scale_", None) is None:
+        return None
+    scale = dict(zip(term_names(model)[-len(model.standardize_scale_) :], model.standardize_scale_, strict=True))
+    return [
+        (label, float(b * scale[label]), float(e * scale[label]))
+        for label, b, e in zip(labels, params, se, strict=True)
+        if label in scale
+    ]
 
 
 def _codes_for(model, y):
@@ -955,6 +974,7 @@ def summarize(
         solver=getattr(model, "solver_", None),
         penalized=penalized,
         standardized=bool(getattr(model, "standardize", False)),
+        per_sd=_per_sd(model, terms if index is None else [t for _, t in index], params, se),
         penalty=penalty_kind(model.penalty, model.C, model.l1_ratio),
         valid_inference=not penalized,
         notes=notes,
