@@ -14,7 +14,7 @@ import pytest
 import logreg
 
 SRC = Path(logreg.__file__).resolve().parents[1]
-HEAVY = ("numba", "scipy", "sklearn", "dask", "pandas", "formulaic", "pyarrow")
+HEAVY = ("numpy", "numba", "scipy", "sklearn", "dask", "pandas", "formulaic", "pyarrow")
 
 HELP = """
 import contextlib, io, json, sys

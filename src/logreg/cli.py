@@ -39,7 +39,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
-import numpy as np
 import typer
 from typer import Abort
 from typer.core import TyperGroup
@@ -477,6 +476,8 @@ def _refuse_diverged(model):
     Bad input (exit 2): the options chose a step that diverges (``--solver gd
     --learning-rate 1e6``), or the data overflow the objective.
     """
+    import numpy as np  # not at import: the help screens need none of it
+
     from .io.schema import MAX_ABS_COEF
 
     history = np.asarray(model.objective_history_, dtype=np.float64)
@@ -512,6 +513,8 @@ def _training_facts(design):
 
 
 def _fit_result(model, design, model_path, out):
+    import numpy as np  # not at import: the help screens need none of it
+
     classes = np.asarray(model.classes_).tolist()
     return {
         "model": str(model_path),
@@ -788,6 +791,7 @@ def predict(
     Output columns: the --id column (if named), ``label``, then
     ``proba_<class>`` for each class.
     """
+    import numpy as np  # not at import: the help screens need none of it
     import pyarrow as pa
 
     out = _Output(quiet, as_json)
@@ -872,6 +876,8 @@ def _write_csv(table, stream):
 # ------------------------------------------------------------------ summary
 def _read_labelled(data, mf, target, weight, missing, extra_column=None):
     """Encode DATA for a model, with labels (and weights, and one more column)."""
+    import numpy as np  # not at import: the help screens need none of it
+
     target = target or mf.target
     if target is None:
         raise BadInput("--target is needed: the model file does not record its target column")
@@ -930,6 +936,8 @@ def summary(
     Uses the statistics stored in the model file; give the training DATA to
     recompute them (robust and cluster covariances) and for --margins.
     """
+    import numpy as np  # not at import: the help screens need none of it
+
     out = _Output(quiet, as_json)
     if margins not in (None, "overall", "mean"):
         raise BadInput(f"--margins must be overall or mean, got {margins!r}")
@@ -1208,6 +1216,8 @@ def explain(
     dL/dw, dL/db: seed 002's components 1–5), each beside its finite
     difference; then a few steps of gradient descent with the cost falling.
     """
+    import numpy as np  # not at import: the help screens need none of it
+
     from . import explain as ex
 
     if rows < 2:
