@@ -49,6 +49,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy import linalg, special
 from scipy import stats as sps
+from threadpoolctl import threadpool_limits
 
 from ._json import jsonable
 from ._table import text_table
@@ -261,45 +262,48 @@ def compute_statistics(
     meat_prob = None if unit else np.zeros((P, P))
     ll = 0.0
     rows = max(64, _BLOCK_BYTES // (8 * max(P, 1)))
-    for a in range(0, n, rows):
-        e = min(a + rows, n)
-        Xb = X[a:e]
-        Xb = Xb.toarray() if sp.issparse(Xb) else np.asarray(Xb)
-        Xt = np.empty((e - a, p))
-        if fit_intercept:
-            Xt[:, 0] = 1.0
-            Xt[:, 1:] = Xb
-        else:
-            Xt[:] = Xb
-        sb, yb = s[a:e], y[a:e]
-        if binary:
-            z = Xt @ B[0]
-            pr = special.expit(z)
-            ll += float(sb @ (yb * z - np.logaddexp(0.0, z)))
-            fisher += Xt.T @ (Xt * (sb * pr * (1.0 - pr))[:, None])
-            r = yb - pr
-            U = Xt * r[:, None]  # per-row scores u_i, (nb, p)
-        else:
-            Z = Xt @ B.T
-            logp = special.log_softmax(Z, axis=1)
-            ll += float(sb @ logp[np.arange(e - a), yb])
-            A = np.exp(logp)
-            # F[k, l] = sum_i s_i a_ik (delta_kl - a_il) x~_i x~_i^T, block by block
-            for k in range(K):
-                for m in range(k, K):
-                    c = sb * A[:, k] * ((k == m) - A[:, m])
-                    blk = Xt.T @ (Xt * c[:, None])
-                    fisher[k * p : (k + 1) * p, m * p : (m + 1) * p] += blk
-                    if m != k:
-                        fisher[m * p : (m + 1) * p, k * p : (k + 1) * p] += blk.T
-            R = -A
-            R[np.arange(e - a), yb] += 1.0
-            U = (R[:, :, None] * Xt[:, None, :]).reshape(e - a, P)
-        meat += U.T @ (U * sb[:, None])
-        if meat_prob is not None:
-            meat_prob += U.T @ (U * (sb * sb)[:, None])
-        if gcodes is not None:
-            np.add.at(cluster_scores, gcodes[a:e], U * sb[:, None])
+    # the products below are skinny (rows x P): one BLAS thread does them as fast on an idle
+    # machine, and a busy one made threaded BLAS 100x slower (2.6 s per block, measured)
+    with threadpool_limits(limits=1, user_api="blas"):
+        for a in range(0, n, rows):
+            e = min(a + rows, n)
+            Xb = X[a:e]
+            Xb = Xb.toarray() if sp.issparse(Xb) else np.asarray(Xb)
+            Xt = np.empty((e - a, p))
+            if fit_intercept:
+                Xt[:, 0] = 1.0
+                Xt[:, 1:] = Xb
+            else:
+                Xt[:] = Xb
+            sb, yb = s[a:e], y[a:e]
+            if binary:
+                z = Xt @ B[0]
+                pr = special.expit(z)
+                ll += float(sb @ (yb * z - np.logaddexp(0.0, z)))
+                fisher += Xt.T @ (Xt * (sb * pr * (1.0 - pr))[:, None])
+                r = yb - pr
+                U = Xt * r[:, None]  # per-row scores u_i, (nb, p)
+            else:
+                Z = Xt @ B.T
+                logp = special.log_softmax(Z, axis=1)
+                ll += float(sb @ logp[np.arange(e - a), yb])
+                A = np.exp(logp)
+                # F[k, l] = sum_i s_i a_ik (delta_kl - a_il) x~_i x~_i^T, block by block
+                for k in range(K):
+                    for m in range(k, K):
+                        c = sb * A[:, k] * ((k == m) - A[:, m])
+                        blk = Xt.T @ (Xt * c[:, None])
+                        fisher[k * p : (k + 1) * p, m * p : (m + 1) * p] += blk
+                        if m != k:
+                            fisher[m * p : (m + 1) * p, k * p : (k + 1) * p] += blk.T
+                R = -A
+                R[np.arange(e - a), yb] += 1.0
+                U = (R[:, :, None] * Xt[:, None, :]).reshape(e - a, P)
+            meat += U.T @ (U * sb[:, None])
+            if meat_prob is not None:
+                meat_prob += U.T @ (U * (sb * sb)[:, None])
+            if gcodes is not None:
+                np.add.at(cluster_scores, gcodes[a:e], U * sb[:, None])
 
     cluster_meat = cluster_scores.T @ cluster_scores if gcodes is not None else None
     return FitStatistics(
