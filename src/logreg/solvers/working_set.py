@@ -274,6 +274,7 @@ def solve_working_sets(objective, columns, theta0, *, tol, max_iter, report):
         Proximal Newton steps in all.
     report : callable
         ``report(iteration, J, residual)``.
+
     Returns
     -------
     SolverResult
@@ -294,7 +295,7 @@ def solve_working_sets(objective, columns, theta0, *, tol, max_iter, report):
     J = term.at(z) + term.penalty(w)
     history = [J]
     ws_size = MIN_WORKING_SET
-    n_iter, passes, converged, message = 0, 1, False, ""
+    n_iter, passes, message = 0, 1, ""
     last_ws = None
     while True:
         # 1. the whole gradient, one pass over X
@@ -304,10 +305,7 @@ def solve_working_sets(objective, columns, theta0, *, tol, max_iter, report):
         viol = _violations(grad, w, lam1)
         residual = max(float(viol.max(initial=0.0)), abs(gb) if fit_b else 0.0)
         report(n_iter, J, residual)
-        if residual <= tol:
-            converged = True
-            break
-        if n_iter >= max_iter:
+        if residual <= tol or n_iter >= max_iter:
             break
         # 2. the working set: the support and the worst violators
         support = np.flatnonzero(w)
