@@ -332,12 +332,10 @@ class Columns(NamedTuple):
     shape: tuple
 
 
-class _InMemoryTerm:
-    """What the in-memory data terms share: sizes, precision and class counts of their rows.
-
-    Subclasses hold their rows in ``self.data`` (a :class:`_BlockedData`) and
-    their per-point caches in ``self._cache``.
-    """
+class DataTerm:
+    """What every data term shares: its sizes and the dtype of its arithmetic, read from
+    ``self.data`` (rows in memory, or a description of the chunks), and no column access
+    unless a subclass offers it.  The full protocol is in ARCHITECTURE.md."""
 
     #: The dtype the products with X are formed in: X's own, unless :meth:`in_float64`.
     _arithmetic = None
@@ -349,6 +347,11 @@ class _InMemoryTerm:
         return self.data.n_samples
 
     @property
+    def weight_sum(self):
+        """S, the divisor of the data term: n with uniform weights, else the weights' sum."""
+        return self.data.weight_sum
+
+    @property
     def dtype(self):
         """X's dtype (float32 or float64)."""
         return self.data.dtype
@@ -358,14 +361,21 @@ class _InMemoryTerm:
         """The dtype of the arithmetic: X's dtype, or float64 after :meth:`in_float64`."""
         return self._arithmetic or self.data.dtype
 
+    def columns(self):
+        """X by columns (:class:`Columns`) for column-wise descent, or None where not offered."""
+        return None
+
+
+class _InMemoryTerm(DataTerm):
+    """What the in-memory data terms share: class counts and float64 arithmetic of their rows.
+
+    Subclasses hold their rows in ``self.data`` (a :class:`_BlockedData`) and
+    their per-point caches in ``self._cache``.
+    """
+
     def class_counts(self):
         """Rows of positive weight in each class, shape (n_classes,)."""
         return self.data.positive_counts(self.n_classes)
-
-    def columns(self):
-        """X by columns (:class:`Columns`) for column-wise descent, or None where not offered
-        (multinomial terms)."""
-        return None
 
     def in_float64(self):
         """The same data term (X shared, not copied) computed in float64 arithmetic.
@@ -464,10 +474,6 @@ class BinaryLogistic(_InMemoryTerm):
             y = np.asarray(self.data.y, dtype=np.float64)
             self._columns = Columns(C.indptr, C.indices, C.data, y, s, (n, self.n_features))
         return self._columns
-
-    @property
-    def weight_sum(self):
-        return self.data.weight_sum
 
     def _cast(self, w):
         return np.asarray(w, dtype=self.precision)
@@ -825,10 +831,6 @@ class MultinomialLogistic(_InMemoryTerm):
         if not cols:
             return None
         return np.column_stack(cols) / np.sqrt(K)
-
-    @property
-    def weight_sum(self):
-        return self.data.weight_sum
 
     def _cast(self, W):
         return np.asarray(W, dtype=self.precision)

@@ -19,7 +19,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._validation import check_class_totals, check_class_weight
-from ..objective import make_datafit
+from ..objective import DataTerm, make_datafit
 
 __all__ = [
     "DIAGNOSTIC_ROWS",
@@ -162,7 +162,7 @@ class _DataInfo:
         return self.n_samples // int(max_rows)
 
 
-class ChunkedLogistic:
+class ChunkedLogistic(DataTerm):
     """Data term over row chunks: the chunks' in-memory data terms, summed.
 
     Has the data-term interface of :class:`logreg.objective.BinaryLogistic` /
@@ -193,12 +193,6 @@ class ChunkedLogistic:
     """
 
     #: The chunks' columns are not gathered: column-wise descent does not apply.
-    column_access = False
-
-    def columns(self):
-        """None: the chunks' columns are not gathered (column-wise descent does not apply)."""
-        return None
-
     def __init__(self, parts, runner, settings, *, n_samples, n_features, dtype, sparse, fit_intercept):
         self._parts = list(parts)
         self._runner = runner
@@ -223,27 +217,6 @@ class ChunkedLogistic:
         if not self._parts:
             raise RuntimeError("this chunked data term was released (release()); build a new one")
         return self._parts
-
-    @property
-    def weight_sum(self):
-        """The divisor of the data term: n with uniform weights, else S."""
-        return self.data.weight_sum
-
-    @property
-    def n_samples(self):
-        return self.data.n_samples
-
-    @property
-    def dtype(self):
-        """X's dtype (float32 or float64)."""
-        return self.data.dtype
-
-    _arithmetic = None
-
-    @property
-    def precision(self):
-        """The dtype of the chunks' arithmetic (see :meth:`in_float64`)."""
-        return self._arithmetic or self.data.dtype
 
     @property
     def client(self):
