@@ -180,3 +180,80 @@ def test_a_saturated_start_still_moves():
     w, b = result.theta[:-1], result.theta[-1:]
     J = objective(X, Y, w[None, :], b, C=C, l1_ratio=1.0)
     assert (J - J_ref) / J_ref <= 1e-9
+
+
+def _solve_at(C, theta0, checkpoint=None, l1_ratio=1.0, weights=None):
+    """One working-set solve on X64 at C, as the estimator would run it (same data term each time)."""
+    from logreg.objective import Objective
+    from logreg.penalties import make_penalty
+    from logreg.solvers.working_set import solve_working_sets
+
+    sw = _weights(weights)
+    S = float(N if sw is None else sw.sum())
+    obj = Objective(_TERMS[weights], make_penalty("auto", C, S, l1_ratio))
+    result = solve_working_sets(
+        obj, obj.columns(), theta0, tol=1e-10, max_iter=500, report=lambda *a: None, checkpoint=checkpoint
+    )
+    return obj, result
+
+
+def _term(weights):
+    from logreg.objective import make_datafit
+
+    sw = _weights(weights)
+    return make_datafit(X64, Y, 2, sw, fit_intercept=True)
+
+
+_TERMS = {w: _term(w) for w in (None, "sample")}
+
+
+@pytest.mark.parametrize(("weights", "l1_ratio"), [(None, 1.0), ("sample", 0.5)])
+def test_a_checkpoint_saves_the_first_pass_and_reaches_the_same_optimum(weights, l1_ratio):
+    """The next C of a path, started at the last solve's end with its checkpoint: the same optimum
+    (the reference's), at least one full pass fewer, and a checkpoint at the new end."""
+    obj, first = _solve_at(0.05, np.zeros(D + 1), l1_ratio=l1_ratio, weights=weights)
+    assert first.converged and first.checkpoint is not None
+    np.testing.assert_array_equal(first.checkpoint.w, first.theta[:-1])
+    _, cold = _solve_at(0.5, first.theta.copy(), l1_ratio=l1_ratio, weights=weights)
+    _, warm = _solve_at(0.5, first.theta.copy(), first.checkpoint, l1_ratio=l1_ratio, weights=weights)
+    assert cold.converged and warm.converged
+    assert warm.n_passes < cold.n_passes
+    J_ref, _, _ = _reference(X64, weights, 0.5, l1_ratio)
+    for result in (cold, warm):
+        J = objective(X64, Y, result.theta[:-1], result.theta[-1], C=0.5, l1_ratio=l1_ratio,
+                      sample_weight=_weights(weights))  # fmt: skip
+        assert (J - J_ref) / abs(J_ref) <= 1e-8
+    assert warm.checkpoint is not None and warm.checkpoint.starts(obj.columns(), warm.theta[:-1], warm.theta[-1])
+
+
+def test_the_strong_rule_cannot_drop_an_active_column():
+    """A checkpoint whose L1 weights make the strong rule keep only the support (as if the last
+    penalty had been far weaker): the full pass at the end finds the columns the rule wrongly set
+    aside, and the solve still reaches the optimum, with more non-zeros than the start."""
+    from logreg.solvers.working_set import Checkpoint, _strong_set
+
+    obj, first = _solve_at(0.05, np.zeros(D + 1))
+    ck = first.checkpoint
+    lying = Checkpoint(ck.w, ck.b, ck.grad, ck.lam1 - 1e6, ck.columns)
+    np.testing.assert_array_equal(_strong_set(lying, ck.w, ck.lam1 / 100), np.flatnonzero(ck.w))
+    _, result = _solve_at(5.0, first.theta.copy(), lying)
+    assert result.converged
+    J_ref, _, _ = _reference(X64, None, 5.0, 1.0)
+    J = objective(X64, Y, result.theta[:-1], result.theta[-1], C=5.0, l1_ratio=1.0)
+    assert (J - J_ref) / abs(J_ref) <= 1e-8
+    assert np.count_nonzero(result.theta[:-1]) > np.count_nonzero(first.theta[:-1])
+
+
+def test_a_checkpoint_from_other_data_or_another_point_is_ignored():
+    from logreg.solvers.working_set import Checkpoint
+
+    obj, first = _solve_at(0.05, np.zeros(D + 1))
+    ck = first.checkpoint
+    assert not ck.starts(_TERMS["sample"].columns(), ck.w, ck.b)  # same point, other data
+    assert not ck.starts(obj.columns(), ck.w + 1e-3, ck.b)
+    # a wrong gradient on other data would mislead the solve if it were used: it is not
+    other = Checkpoint(ck.w, ck.b, np.zeros_like(ck.grad), ck.lam1, object())
+    _, plain = _solve_at(0.5, first.theta.copy())
+    _, ignored = _solve_at(0.5, first.theta.copy(), other)
+    np.testing.assert_array_equal(plain.theta, ignored.theta)
+    assert plain.n_passes == ignored.n_passes

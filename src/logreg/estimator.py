@@ -425,6 +425,10 @@ class LogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         engine = (self.solver_options or {}).get("engine", "auto")
         return make_datafit(X, codes, n_classes, sample_weight, fit_intercept=self.fit_intercept, engine=engine)
 
+    def _carried_options(self, solver_cls):
+        """Solver options carried over from a previous fit (none here; a path passes its checkpoint)."""
+        return {}
+
     def _standardized(self, X):
         """X with standardised continuous columns (:mod:`logreg.scaling`); a warm start's
         coefficients are moved to that scale."""
@@ -556,6 +560,7 @@ class LogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             raise ValueError(f"solver_options['start'] must be 'intercept' or 'zero', got {start!r}")
         if solver_cls.name == "gd" and self.learning_rate is not None:
             options["learning_rate"] = self.learning_rate
+        options.update(self._carried_options(solver_cls))
         solver = solver_cls(tol=self.tol, max_iter=self.max_iter, verbose=self.verbose, callback=callback, **options)
         if getattr(solver_cls, "needs_rows", False):
             solver.bind(rows, self.random_state)

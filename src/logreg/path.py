@@ -35,6 +35,18 @@ class _PathFit(LogisticRegression):
     _store_statistics = False
     _store_diagnostics = False
     _kept = None
+    _checkpoint = None
+
+    def _carried_options(self, solver_cls):
+        # the last fit's end point: the working-set solver starts the next C from it
+        if self._checkpoint is not None and "checkpoint" in solver_cls.option_names:
+            return {"checkpoint": self._checkpoint}
+        return {}
+
+    def _solve(self, *args, **kwargs):
+        result, name = super()._solve(*args, **kwargs)
+        self._checkpoint = result.checkpoint
+        return result, name
 
     def _data_term(self, X, codes, n_classes, sample_weight):
         kept = self._kept

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -85,6 +86,10 @@ class SolverResult:
     stalled : bool
         True when it stopped because no step lowered J by more than its
         rounding (not at max_iter): the caller may hand over to another solver.
+    checkpoint : object or None
+        What a following solve on the same data, started at ``theta`` with a
+        nearby penalty (a regularisation path), may start from; solvers that
+        take the option ``checkpoint`` read it (None: nothing to pass on).
     """
 
     theta: np.ndarray
@@ -95,6 +100,7 @@ class SolverResult:
     n_passes: int = 0
     message: str = ""
     stalled: bool = False
+    checkpoint: Any = None
 
 
 REGISTRY: dict[str, type] = {}

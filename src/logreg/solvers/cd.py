@@ -127,10 +127,14 @@ class ProximalNewtonCD(Solver):
     -------
     hessian_rows : int, 'auto' or None
         As for solver 'newton': rows used to estimate the Hessian.
+    checkpoint : working_set.Checkpoint or None
+        A previous solve's ``SolverResult.checkpoint`` on the same data (a
+        regularisation path passes each C's to the next): the working-set
+        solver then skips its first pass and screens columns by the strong rule.
     """
 
     name = "cd"
-    option_names = frozenset({"hessian_rows"})
+    option_names = frozenset({"hessian_rows", "checkpoint"})
     requires = ("value_and_grad", "smooth_value", "hessian")
     supports_nonsmooth = True
 
@@ -139,7 +143,13 @@ class ProximalNewtonCD(Solver):
             columns = objective.columns()
             if columns is not None:
                 return solve_working_sets(
-                    objective, columns, theta0, tol=self.tol, max_iter=self.max_iter, report=self._report
+                    objective,
+                    columns,
+                    theta0,
+                    tol=self.tol,
+                    max_iter=self.max_iter,
+                    report=self._report,
+                    checkpoint=self.options.get("checkpoint"),
                 )
         if objective.n_params > 4 * EXACT_MAX_PARAMS:
             raise ValueError(

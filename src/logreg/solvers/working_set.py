@@ -18,11 +18,20 @@ as skglm and glmnet do:
    another product;
 4. back to 1, until every coefficient satisfies the conditions to ``tol``.
 
+Along a path (the next C, warm-started where the last solve ended) a
+:class:`Checkpoint` of the last solve's full gradient replaces step 1's first
+pass, and the sequential strong rule (Tibshirani et al. 2012) screens the
+columns: while solving, step 1 reads only the columns the rule keeps (and the
+support); one full pass at the end checks every column, and any column the
+rule wrongly dropped rejoins.
+
 Binary data terms that offer their columns (:meth:`columns`) qualify; the
 columns are a CSC copy of X (or Fortran-order dense), made once per data term.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 from numba import njit, prange
@@ -259,7 +268,40 @@ class ColumnLogistic:
         return float(self.lam1 @ np.abs(w) + 0.5 * self.lam2 @ (w * w))
 
 
-def solve_working_sets(objective, columns, theta0, *, tol, max_iter, report):
+@dataclass(frozen=True)
+class Checkpoint:
+    """Where a solve on working sets ended, with its last full pass over X's columns.
+
+    Attributes
+    ----------
+    w : ndarray of shape (n_features,)
+    b : float
+        The coefficients and the intercept (0.0 without one).
+    grad : ndarray of shape (n_features,)
+        The data term's gradient at (w, b) over every column (no penalty part).
+    lam1 : ndarray of shape (n_features,)
+        The L1 weights of that solve (the strong rule compares them with the next).
+    columns : logreg.objective.Columns
+        The data it was computed on.
+    """
+
+    w: np.ndarray
+    b: float
+    grad: np.ndarray
+    lam1: np.ndarray
+    columns: object
+
+    def starts(self, columns, w, b):
+        """True when a solve on ``columns`` starting at (w, b) starts where this one ended."""
+        return self.columns is columns and self.b == b and np.array_equal(self.w, w)
+
+
+def _strong_set(checkpoint, w, lam1):
+    """Columns the sequential strong rule keeps: |g_j| >= 2 lam1_j - lam1_prev_j, the support, the unpenalised."""
+    return np.flatnonzero((np.abs(checkpoint.grad) >= 2.0 * lam1 - checkpoint.lam1) | (w != 0) | (lam1 == 0))
+
+
+def solve_working_sets(objective, columns, theta0, *, tol, max_iter, report, checkpoint=None):
     """Minimise a binary L1 / elastic-net objective by proximal Newton on working sets.
 
     Parameters
@@ -274,10 +316,15 @@ def solve_working_sets(objective, columns, theta0, *, tol, max_iter, report):
         Proximal Newton steps in all.
     report : callable
         ``report(iteration, J, residual)``.
+    checkpoint : Checkpoint, optional
+        Where a previous solve on the same columns ended (a path's last C);
+        used when theta0 is that point, ignored otherwise.
 
     Returns
     -------
     SolverResult
+        Its ``checkpoint`` is this solve's :class:`Checkpoint` when its last
+        full pass was at the returned point.
     """
     fit_b = objective.datafit.fit_intercept
     rounding = 1e3 * np.finfo(np.float64).eps  # every sum here is float64, whatever X's dtype
@@ -297,13 +344,33 @@ def solve_working_sets(objective, columns, theta0, *, tol, max_iter, report):
     ws_size = MIN_WORKING_SET
     n_iter, passes, message = 0, 1, ""
     last_ws = None
+    if checkpoint is not None and checkpoint.starts(columns, w, b):
+        scope = _strong_set(checkpoint, w, lam1)
+        grad = checkpoint.grad + lam2 * w  # current on every column: no first pass
+    else:
+        scope, grad = every, None
+    full_at_w = False  # the last full pass was at the current w
     while True:
-        # 1. the whole gradient, one pass over X
-        grad = term.gradient(every, w)
-        passes += 1
+        # 1. the gradient on the columns in scope (every column, or the strong rule's)
+        if grad is None:
+            if scope.size == d:
+                grad = term.gradient(every, w)
+                passes += 1
+            else:
+                grad = np.zeros(d)
+                grad[scope] = term.gradient(scope, w)
+        full_at_w = scope.size == d or full_at_w
         gb = float(term.r.sum())
-        viol = _violations(grad, w, lam1)
+        viol = _violations(grad, w, lam1)  # 0 off the scope: grad and w are 0 there, lam1 > 0
         residual = max(float(viol.max(initial=0.0)), abs(gb) if fit_b else 0.0)
+        if residual <= tol and not full_at_w:
+            # converged on the strong set: one full pass checks the columns the rule set aside
+            grad = term.gradient(every, w)
+            passes += 1
+            full_at_w = True
+            viol = _violations(grad, w, lam1)
+            scope = np.union1d(scope, np.flatnonzero(viol > 0))
+            residual = max(float(viol.max(initial=0.0)), abs(gb) if fit_b else 0.0)
         report(n_iter, J, residual)
         if residual <= tol or n_iter >= max_iter:
             break
@@ -319,7 +386,7 @@ def solve_working_sets(objective, columns, theta0, *, tol, max_iter, report):
         last_ws = ws
         # 3. proximal Newton on the working set, to a fraction of the outer residual
         inner_tol = max(0.3 * residual, 0.5 * tol)
-        stalled = False
+        stalled = moved = False
         g_ws = grad[ws]
         for _ in range(MAX_NEWTON):
             gb = float(term.r.sum())
@@ -368,19 +435,29 @@ def solve_working_sets(objective, columns, theta0, *, tol, max_iter, report):
             if stalled:
                 break
             w[ws], b, z, g_ws = u, b + db, zt, g_new
+            full_at_w, moved = False, True
             term.at(z)
             J = J_new
             n_iter += 1
             history.append(J)
+        if moved:
+            grad = None  # step 1 recomputes it at the new w
         if stalled:
             # the model cannot lower J on this set: one more outer check decides
             grad = term.gradient(every, w)
+            passes += 1
+            full_at_w = True
             gb = float(term.r.sum())
             viol = _violations(grad, w, lam1)
             residual = max(float(viol.max(initial=0.0)), abs(gb) if fit_b else 0.0)
+            wider = np.union1d(scope, np.flatnonzero(viol > 0))
+            if residual > tol and wider.size > scope.size:
+                scope = wider  # the strong rule set aside columns that now violate: take them in
+                continue
             if residual > tol:
                 message = f"no step lowered J beyond its rounding at |grad|_inf = {residual:.3g}"
             break
+    here = Checkpoint(w.copy(), b, grad - lam2 * w, lam1, columns) if full_at_w else None
     theta = np.concatenate([w, [b]]) if fit_b else w
     # the verdict from the objective's own code, not from this solver's bookkeeping
     _, g = objective.value_and_grad(theta)
@@ -390,5 +467,13 @@ def solve_working_sets(objective, columns, theta0, *, tol, max_iter, report):
         # J and its gradient here are float64 sums; the objective's own may round more (float32)
         message = f"the data term's own gradient leaves |grad|_inf = {gnorm:.3g}"
     return SolverResult(
-        theta, n_iter, converged, history, gnorm, objective.n_passes + passes, message, stalled=bool(message)
+        theta,
+        n_iter,
+        converged,
+        history,
+        gnorm,
+        objective.n_passes + passes,
+        message,
+        stalled=bool(message),
+        checkpoint=here,
     )
