@@ -262,10 +262,9 @@ class SourceDesign:
         self.missing_counts = dict(source.missing_counts)
 
     def describe_dropped(self):
-        if not self.n_rows_dropped:
-            return ""
-        per = ", ".join(f"{c!r}: {n}" for c, n in self.missing_counts.items())
-        return f"dropped {self.n_rows_dropped} of {self.n_rows_read} rows with missing values ({per})"
+        from ..io.tables import describe_dropped
+
+        return describe_dropped(self.n_rows_dropped, self.n_rows_read, self.missing_counts)
 
     def facts(self):
         return training_facts(self.source)
