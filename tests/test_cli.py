@@ -16,6 +16,9 @@ from typer.testing import CliRunner
 
 import logreg
 from logreg import cli
+from logreg.cli.common import named
+from logreg.cli.output import FitProgress, log_spaced
+from logreg.io import modelfile
 
 runner = CliRunner()
 
@@ -87,19 +90,19 @@ def test_fit_progress_is_plain_lines_on_a_pipe_and_follows_the_objective(work, t
 
 def test_rich_progress_bar_on_a_terminal(capsys):
     buf = io.StringIO()
-    with cli._FitProgress(10, enabled=True, console=Console(file=buf, force_terminal=True, width=120)) as cb:
+    with FitProgress(10, enabled=True, console=Console(file=buf, force_terminal=True, width=120)) as cb:
         for i in range(1, 4):
             cb(i, 1.0 / i, 10.0**-i)
     text = buf.getvalue()
     assert "objective 0.3333333333" in text and "1.00e-03" in text
     assert capsys.readouterr().err == ""  # nothing plain besides the bar
-    with cli._FitProgress(10, enabled=True, console=Console(file=io.StringIO(), force_terminal=False)) as cb:
+    with FitProgress(10, enabled=True, console=Console(file=io.StringIO(), force_terminal=False)) as cb:
         cb(1, 0.5, 0.1)
     assert capsys.readouterr().err.startswith("iteration      1  objective 0.5")
 
 
 def test_log_spaced_progress_lines():
-    shown = [i for i in range(1, 2001) if cli._log_spaced(i)]
+    shown = [i for i in range(1, 2001) if log_spaced(i)]
     assert shown[:12] == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 20, 30]
     assert 100 in shown and 110 not in shown and 2000 in shown and len(shown) == 10 + 8 + 9 + 2
 
@@ -296,7 +299,7 @@ def test_report_survives_a_figure_that_cannot_be_drawn(work, tmp_path, monkeypat
     mf = logreg.io.read_model(work / "model.json")
     table = make_table()
     design = logreg.io.prepare_prediction(table, mf.columns, target="label")
-    X = cli._named(design.X, design.feature_names)
+    X = named(design.X, design.feature_names)
 
     def refuse(*args, **kwargs):
         raise ValueError("no curve today")
@@ -428,7 +431,7 @@ def test_unexpected_errors_are_one_line_with_exit_1(work, monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("kaboom")
 
-    monkeypatch.setattr(cli, "read_model", boom)
+    monkeypatch.setattr(modelfile, "read_model", boom)
     result = run("predict", work / "train.csv", "-m", work / "model.json")
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [

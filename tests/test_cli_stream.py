@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from _reference import objective, reference_optimum
 from logreg import cli, load
-from logreg.io import prepare_training
+from logreg.io import inputs, prepare_training
 
 runner = CliRunner()
 N = 12_000
@@ -43,7 +43,7 @@ def test_streamed_fit_is_near_the_in_memory_optimum(parquet_dir, tmp_path, monke
     def whole_table(*args, **kwargs):
         raise AssertionError("the streamed fit read a whole table")
 
-    monkeypatch.setattr(cli, "read_table", whole_table)
+    monkeypatch.setattr(inputs, "read_table", whole_table)
     monkeypatch.setattr(pq, "read_table", whole_table)
     model_path = tmp_path / "m.json"
     args = ["fit", str(d), "--target", "y", "--weight", "w", "--solver", "sgd", "--epochs", "6", "--tol", "0"]

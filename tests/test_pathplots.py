@@ -16,8 +16,8 @@ from sklearn.datasets import load_iris, make_classification  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 
 from logreg import LogisticRegressionCV, regularization_path  # noqa: E402
-from logreg.pathplots import CVCurveDisplay, RegularizationPathDisplay  # noqa: E402
 from logreg.plots import CVCurveDisplay as ReExported  # noqa: E402
+from logreg.plots.path import CVCurveDisplay, RegularizationPathDisplay  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

@@ -14,12 +14,12 @@ _LAZY = {
     "ModelFile": "modelfile",
     "read_model": "modelfile",
     "write_model": "modelfile",
-    "ColumnEncoding": "tables",
-    "DataError": "tables",
+    "ColumnEncoding": "onehot",
+    "DataError": "inputs",
     "Design": "tables",
     "prepare_prediction": "tables",
     "prepare_training": "tables",
-    "read_table": "tables",
+    "read_table": "inputs",
 }
 
 

@@ -144,23 +144,20 @@ def prepare_formula_training(table: Any, formula: str, *, weight: str | None, mi
         Every problem of the formula or the data, with the message of :mod:`logreg.formula`.
     """
     from ..formula import FormulaDesign
-    from .tables import Design, _as_float, _target_values
+    from .columns import sample_weights, target_values
+    from .tables import Design
 
     frame = table.to_pandas()
     try:
         learned, X, keep = FormulaDesign.learn(formula, frame, missing=missing, extra=[weight] if weight else [])
     except ValueError as exc:
         raise _formula_error(exc) from None
-    y = _target_values(table.column(learned.target), learned.target, source)[keep]
+    y = target_values(table.column(learned.target), learned.target, source)[keep]
     if np.unique(y).size < 2:
         raise _formula_error(
             ValueError(f"target column {learned.target!r} has one class; logistic regression needs two")
         )
-    sw = None
-    if weight is not None:
-        sw = _as_float(table.column(weight).combine_chunks(), weight, source, training=True)[keep]
-        if not np.all(np.isfinite(sw)) or (sw < 0).any():
-            raise _formula_error(ValueError(f"weight column {weight!r} must hold finite non-negative numbers"))
+    sw = None if weight is None else sample_weights(table, weight, source, keep, training=True)
     n = table.num_rows
     design = Design(
         X=X,
@@ -200,7 +197,8 @@ def prepare_formula_prediction(
     """
     import pyarrow as pa
 
-    from .tables import Design, _as_float, _target_values
+    from .columns import sample_weights, target_values
+    from .tables import Design
 
     frame = table.to_pandas()
     extra = [c for c in (target, weight) if c is not None]
@@ -211,10 +209,8 @@ def prepare_formula_prediction(
         X = formula.transform(frame if keep.all() else frame.loc[keep])
     except ValueError as exc:
         raise _formula_error(exc) from None
-    y = _target_values(table.column(target), target, source)[keep] if target is not None else None
-    sw = None
-    if weight is not None:
-        sw = _as_float(table.column(weight).combine_chunks(), weight, source)[keep]
+    y = target_values(table.column(target), target, source)[keep] if target is not None else None
+    sw = None if weight is None else sample_weights(table, weight, source, keep)
     ids = None if id_column is None else table.column(id_column).combine_chunks().filter(pa.array(keep))
     return Design(
         X=X,

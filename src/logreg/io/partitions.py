@@ -16,21 +16,21 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyarrow as pa
 
-from .tables import (
-    MAX_LEVELS,
-    MISSING_POLICIES,
-    ColumnEncoding,
-    DataError,
-    _as_float,
-    _as_text,
-    _check_columns,
-    _check_feature_names,
-    _feature_kind,
-    _missing_mask,
-    _plural,
-    _target_values,
-    prepare_prediction,
+from .columns import (
+    as_float,
+    as_text,
+    check_columns,
+    check_policy,
+    feature_kind,
+    missing_mask,
+    refuse_missing,
+    sample_weights,
+    target_values,
 )
+from .inputs import DataError
+from .limits import MAX_LEVELS
+from .onehot import ColumnEncoding, check_feature_names, text_encoding
+from .tables import prepare_prediction
 
 __all__ = ["PartStats", "encode_part", "encodings_from", "merge_stats", "part_stats", "select_features"]
 
@@ -104,9 +104,9 @@ def part_stats(table, *, target, features, weight=None, missing="refuse", source
     categories : dict, optional
         Text feature -> its known categories (from a categorical dtype).
     """
-    _check_columns(table, [target, *features, *([weight] if weight else [])], "requested", source)
+    check_columns(table, [target, *features, *([weight] if weight else [])], "requested", source)
     st = PartStats(n_rows=table.num_rows)
-    masks = {c: _missing_mask(table.column(c)) for c in [target, *([weight] if weight else []), *features]}
+    masks = {c: missing_mask(table.column(c)) for c in [target, *([weight] if weight else []), *features]}
     any_missing = np.zeros(table.num_rows, dtype=bool)
     for c, m in masks.items():
         if m.any():
@@ -116,17 +116,17 @@ def part_stats(table, *, target, features, weight=None, missing="refuse", source
     keep = ~any_missing if missing == "drop" else np.ones(table.num_rows, dtype=bool)
     st.n_kept = int(keep.sum())
     for c in features:
-        st.kinds[c] = _feature_kind(table, c, source)
+        st.kinds[c] = feature_kind(table, c, source)
         present = keep & ~masks[c]
         col = table.column(c).combine_chunks()
         if st.kinds[c] == "numeric":
-            values = _as_float(col, c, source, training=True)[present]
+            values = as_float(col, c, source, training=True)[present]
             st.sums[c], st.counts[c] = float(values.sum()), int(values.size)
         else:
             known = (categories or {}).get(c) or _known_categories(col)
             if known is not None:
                 st.known[c] = list(known)  # in the dtype's order: its first category is the reference
-            lv, freq = np.unique(_as_text(col)[present].astype(str), return_counts=True)
+            lv, freq = np.unique(as_text(col)[present].astype(str), return_counts=True)
             st.levels[c] = dict(zip(lv.tolist(), freq.tolist(), strict=True))
     return st
 
@@ -156,29 +156,6 @@ def merge_stats(*parts):
     return out
 
 
-def _check_policy(st, missing, target, weight, source, option):
-    """The missing-value policy on the whole data's counts (the messages of the in-memory path)."""
-    if not st.missing:
-        return
-    per = ", ".join(f"{c!r} ({_plural(n, 'row')})" for c, n in st.missing.items())
-    if missing == "refuse":
-        raise DataError(
-            f"missing values in {source}: {per}; {st.any_missing} of {st.n_rows} rows affected. "
-            f"Use {option.format('drop')} to drop those rows or {option.format('mean')} to fill the training means"
-        )
-    if missing == "mean":
-        unfillable = [c for c in st.missing if c in (target, weight)]
-        if unfillable:
-            raise DataError(
-                f"missing values in {', '.join(map(repr, unfillable))} of {source} cannot be filled by "
-                f"{option.format('mean')} (only features can); use {option.format('drop')}"
-            )
-    if missing == "drop" and st.n_kept == 0:
-        raise DataError(
-            f"every row of {source} has a missing value ({per}); nothing is left after {option.format('drop')}"
-        )
-
-
 def encodings_from(
     st,
     features,
@@ -199,11 +176,13 @@ def encodings_from(
     -------
     list of ColumnEncoding
     """
-    if missing not in MISSING_POLICIES:
-        raise DataError(f"unknown missing-value policy {missing!r}; use one of {', '.join(MISSING_POLICIES)}")
+    check_policy(missing)
     if not features:
         raise DataError(f"{source} has no feature columns besides the target {target!r}")
-    _check_policy(st, missing, target, weight, source, option)
+    # the policy on the whole data's counts, with the messages of the in-memory path
+    refuse_missing(
+        st.missing, missing, source, n_rows=st.n_rows, n_affected=st.any_missing, fillable=set(features), option=option
+    )
     encodings = []
     for c in features:
         if st.kinds[c] == "numeric":
@@ -212,20 +191,13 @@ def encodings_from(
         else:
             freq = st.levels[c]
             levels = st.known.get(c) or sorted(freq)
-            if max_levels is not None and len(levels) > max_levels:
-                raise DataError(
-                    f"text column {c!r} in {source} has {len(levels)} distinct values, more than --max-levels "
-                    f"{max_levels}: one-hot encoding would make {len(levels) - 1} features. If it is an id, leave "
-                    "it out (--exclude); to encode it anyway, raise --max-levels"
-                )
-            # the most frequent level, the first of equals (np.argmax in prepare_training)
-            fill = max(sorted(freq), key=lambda k: freq[k]) if freq else None
-            ref = levels[0] if reference_levels and levels else None
-            enc = ColumnEncoding(c, "categorical", levels=levels, reference=ref, fill=fill)
+            enc = text_encoding(
+                c, levels, freq, reference_levels=reference_levels, max_levels=max_levels, source=source
+            )
         if enc.fill is None and enc.kind == "numeric":
             raise DataError(f"column {c!r} in {source} has no values left to learn from")
         encodings.append(enc)
-    _check_feature_names(encodings, [n for e in encodings for n in e.feature_names], source)
+    check_feature_names(encodings, source)
     return encodings
 
 
@@ -254,13 +226,9 @@ def encode_part(table, encodings, *, target=None, weight=None, missing="refuse",
     """
     if all(e.kind == "numeric" for e in encodings) and (weight is None or not table.column(weight).null_count):
         X = _fast_numeric(table, encodings)
-        if X is not None and (target is None or not _missing_mask(table.column(target)).any()):
-            y = None if target is None else _target_values(table.column(target), target, source)
-            sw = None
-            if weight is not None:
-                sw = _as_float(table.column(weight).combine_chunks(), weight, source)
-                if not np.all(np.isfinite(sw)) or (sw < 0).any():
-                    raise DataError(f"weight column {weight!r} must hold finite non-negative numbers")
+        if X is not None and (target is None or not missing_mask(table.column(target)).any()):
+            y = None if target is None else target_values(table.column(target), target, source)
+            sw = None if weight is None else sample_weights(table, weight, source)
             return X, y, sw
     design = prepare_prediction(table, encodings, target=target, weight=weight, missing=missing, source=source)
     return design.X, design.y, design.sample_weight

@@ -1,4 +1,4 @@
-"""Displays of the penalty's effect, in the style of :mod:`logreg.plots`.
+"""Displays of the penalty's effect.
 
 * :class:`RegularizationPathDisplay` - each coefficient against C
   (:func:`logreg.regularization_path`);
@@ -6,7 +6,7 @@
   curve per l1_ratio, with a band of one standard deviation over the folds
   and the chosen C marked (:class:`logreg.LogisticRegressionCV`).
 
-Both are also importable from :mod:`logreg.plots`.
+Both are importable from :mod:`logreg.plots`.
 """
 
 from __future__ import annotations
@@ -14,17 +14,9 @@ from __future__ import annotations
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from .base import new_axes, plain_label
+
 __all__ = ["RegularizationPathDisplay", "CVCurveDisplay"]
-
-
-def _axes(ax):
-    from .plots import _axes as new_axes  # here, not at the top: logreg.plots re-exports this module
-
-    return new_axes(ax)
-
-
-def _label(c):
-    return c.item() if isinstance(c, np.generic) else c
 
 
 class RegularizationPathDisplay:
@@ -70,7 +62,7 @@ class RegularizationPathDisplay:
         -------
         RegularizationPathDisplay
         """
-        classes = [_label(c) for c in path.classes]
+        classes = [plain_label(c) for c in path.classes]
         rows = classes[1:] if path.coefs.shape[1] == 1 else classes
         disp = cls(path.Cs, path.coefs, feature_names=feature_names, class_names=rows)
         return disp.plot(ax=ax, **kwargs)
@@ -82,7 +74,7 @@ class RegularizationPathDisplay:
         -------
         self
         """
-        ax = _axes(ax)
+        ax = new_axes(ax)
         self.lines_ = {}
         one_row = self.coefs.shape[1] == 1
         for k, cls in enumerate(self.class_names):
@@ -135,7 +127,7 @@ class CVCurveDisplay:
         self.Cs = np.asarray(Cs, dtype=np.float64)
         self.mean_scores = np.atleast_2d(np.asarray(mean_scores, dtype=np.float64))
         self.std_scores = np.atleast_2d(np.asarray(std_scores, dtype=np.float64))
-        self.l1_ratios = [_label(r) for r in l1_ratios]
+        self.l1_ratios = [plain_label(r) for r in l1_ratios]
         self.best_C = best_C
         self.scoring = scoring
 
@@ -174,7 +166,7 @@ class CVCurveDisplay:
         -------
         self
         """
-        ax = _axes(ax)
+        ax = new_axes(ax)
         order = np.argsort(self.Cs, kind="stable")
         Cs = self.Cs[order]
         self.lines_, self.bands_ = {}, {}

@@ -8,9 +8,10 @@ encoding, and each epoch reads the row groups one by one
 
 from __future__ import annotations
 
-from .cli import BadInput, _fit_result, _refuse_diverged
-from .io.modelfile import write_model
-from .io.row_groups import first_design, labels_and_weights, row_group_blocks
+from ..io.modelfile import write_model
+from ..io.row_groups import first_design, labels_and_weights, row_group_blocks
+from .errors import BadInput
+from .fit import fit_result, refuse_diverged
 
 __all__ = ["fit_streamed"]
 
@@ -27,15 +28,15 @@ def fit_streamed(files, params, training, epochs, model_path, out):
         target, features, weight, exclude, missing, reference_levels, max_levels.
     epochs : int
     model_path : pathlib.Path
-    out : logreg.cli._Output
+    out : logreg.cli.output.Output
 
     Returns
     -------
     dict
         The fit's result, as for an in-memory fit.
     """
-    from .estimator import LogisticRegression
-    from .streaming import fit_blocks
+    from ..estimator import LogisticRegression
+    from ..streaming import fit_blocks
 
     target, weight, missing = training["target"], training["weight"], training["missing"]
     with out.collect_warnings():
@@ -65,16 +66,16 @@ def fit_streamed(files, params, training, epochs, model_path, out):
             fit_blocks(model, blocks, classes=classes, weight_sum=weight_sum, epochs=epochs, callback=callback)
         except ValueError as exc:
             raise BadInput(exc) from None
-    _refuse_diverged(model)
+    refuse_diverged(model)
     n_samples = facts["n_rows_read"] - facts["n_rows_dropped"]
     training_facts = {"n_samples": n_samples, **facts, "missing": missing}
     if weight is not None:
         training_facts["sum_weights"] = float(model._sgd_.weight_seen / max(1, int(model.n_iter_[0])))
-    from .io.encoding import TableEncoding
+    from ..io.encoding import TableEncoding
 
     # the model keeps its encoding, as an in-memory fit's: predict applies it to raw tables
     model.encoding_ = TableEncoding(design.columns or None, None, target, weight)
     write_model(model_path, model, training=training_facts)
-    result = _fit_result(model, design, model_path, out)
+    result = fit_result(model, design, model_path, out)
     result.update(n_samples=n_samples, n_rows_dropped=facts["n_rows_dropped"], row_groups_streamed=True)
     return result

@@ -18,7 +18,7 @@ import time
 
 import numpy as np
 
-from .io.inputs import DataError
+from ..io.inputs import DataError
 
 __all__ = ["PassProgress", "cluster_client", "is_many_files", "labelled_parts", "prediction_parts", "training_source"]
 
@@ -89,7 +89,7 @@ def _dask_frame(data):
     """DATA (a Parquet file, directory or glob; or CSV) as a dask DataFrame."""
     import dask.dataframe as dd
 
-    from .io.parquet_source import parquet_files
+    from ..io.parquet_source import parquet_files
 
     data = str(data)
     if data == "-":
@@ -107,16 +107,16 @@ def _looks_parquet(path):
 
 def training_source(data, *, client, target, features, exclude, weight, missing, max_levels, on_pass):
     """The row source that ``fit`` reads DATA through (Parquet streamed, or a dask DataFrame)."""
-    from .io.partitions import select_features
+    from ..io.partitions import select_features
 
     if client is None:
-        from .io.parquet_source import ParquetSource
+        from ..io.parquet_source import ParquetSource
 
         src = ParquetSource(
             data, target, columns=features, weight=weight, exclude=exclude or (), missing=missing, max_levels=max_levels
         )
     else:
-        from .distributed.frames import DaskFrameSource
+        from ..distributed.frames import DaskFrameSource
 
         ddf = _dask_frame(data)
         names = [str(c) for c in ddf.columns]
@@ -155,7 +155,7 @@ def _parquet_parts(data, columns):
     """DATA's Parquet row groups in order, as pyarrow Tables of ``columns``."""
     import pyarrow.parquet as pq
 
-    from .io.parquet_source import parquet_files
+    from ..io.parquet_source import parquet_files
 
     for f in parquet_files(data):
         pf = pq.ParquetFile(f)
@@ -183,7 +183,7 @@ def _parts(data, client, columns):
 def prediction_parts(model, prepare, data, *, client, id_column, missing):
     """``(ids, labels, proba)`` of DATA part by part (row groups, or partitions on the cluster).
 
-    ``prepare(table, **kwargs)`` encodes a part as the model file says (the CLI's ``_prepare``:
+    ``prepare(table, **kwargs)`` encodes a part as the model file says (:func:`logreg.cli.common.prepare`:
     a formula, or the column encoding), returning a :class:`logreg.io.tables.Design`.
 
     Yields
@@ -192,7 +192,7 @@ def prediction_parts(model, prepare, data, *, client, id_column, missing):
     labels : ndarray of shape (n_part,)
     proba : ndarray of shape (n_part, n_classes)
     """
-    from .distributed.frames import _unnamed
+    from ..distributed.frames import _unnamed
 
     for table in _parts(data, client, None):
         design = prepare(table, id_column=id_column, missing=missing, source=str(data))
@@ -213,7 +213,7 @@ def labelled_parts(model, prepare, data, *, client, target, weight, missing):
     proba : ndarray of shape (n, n_classes)
     n_dropped : int
     """
-    from .distributed.frames import _unnamed
+    from ..distributed.frames import _unnamed
 
     ys, ws, ps, dropped = [], [], [], 0
     for table in _parts(data, client, None):
@@ -262,10 +262,9 @@ class SourceDesign:
         self.missing_counts = dict(source.missing_counts)
 
     def describe_dropped(self):
-        if not self.n_rows_dropped:
-            return ""
-        per = ", ".join(f"{c!r}: {n}" for c, n in self.missing_counts.items())
-        return f"dropped {self.n_rows_dropped} of {self.n_rows_read} rows with missing values ({per})"
+        from ..io.tables import describe_dropped
+
+        return describe_dropped(self.n_rows_dropped, self.n_rows_read, self.missing_counts)
 
     def facts(self):
         return training_facts(self.source)
@@ -309,60 +308,23 @@ def predict_large(model, prepare, data, cluster, *, output, fmt, id_column, miss
     n_rows : int
     label_counts : dict
     """
-    import pyarrow as pa
-
-    from .io.atomic import atomic_path
+    from .predictions import prediction_table, write_predictions
 
     counts = {str(c): 0 for c in model.classes_}
     n_rows = 0
 
-    def batches(client):
+    def tables(client):
         nonlocal n_rows
         for ids, labels, proba in prediction_parts(
             model, prepare, data, client=client, id_column=id_column, missing=missing
         ):
-            cols = {}
-            if id_column is not None:
-                cols[id_column] = ids
-            cols["label"] = pa.array(labels.tolist())
-            for k, c in enumerate(np.asarray(model.classes_).tolist()):
-                cols[f"proba_{c}"] = pa.array(proba[:, k], type=pa.float64())
             n_rows += len(labels)
             for c, n in zip(*np.unique(labels.astype(str), return_counts=True), strict=True):
                 counts[str(c)] += int(n)
-            yield pa.table(cols)
+            yield prediction_table(model.classes_, labels, proba, id_column=id_column, ids=ids)
 
     with cluster_client(cluster) as client:
-        if fmt is None:
-            import pyarrow.csv as pcsv
-
-            first = True
-            for t in batches(client):
-                sink = pa.BufferOutputStream()
-                pcsv.write_csv(t, sink, pcsv.WriteOptions(include_header=first))
-                sys.stdout.write(sink.getvalue().to_pybytes().decode("utf-8"))
-                first = False
-            sys.stdout.flush()
-            return n_rows, counts
-        with atomic_path(output) as tmp:
-            writer = None
-            try:
-                for t in batches(client):
-                    if writer is None:
-                        if fmt == "csv":
-                            import pyarrow.csv as pcsv
-
-                            writer = pcsv.CSVWriter(tmp, t.schema)
-                        else:
-                            import pyarrow.parquet as pq
-
-                            writer = pq.ParquetWriter(tmp, t.schema)
-                    writer.write_table(t)
-            finally:
-                if writer is not None:
-                    writer.close()
-            if writer is None:
-                raise DataError(f"{data} holds no rows")
+        write_predictions(tables(client), output, fmt, source=data)
     return n_rows, counts
 
 
@@ -374,15 +336,12 @@ def evaluate_large(model, prepare, data, cluster, *, target, weight, missing, th
     evaluation : logreg.metrics.Evaluation
     n_dropped : int
     """
-    from .metrics import evaluate
+    from ..metrics import evaluate
+    from .common import check_labels
 
     with cluster_client(cluster) as client:
         y, w, P, dropped = labelled_parts(
             model, prepare, data, client=client, target=target, weight=weight, missing=missing
         )
-    unknown = sorted(set(np.unique(y).tolist()) - set(np.asarray(model.classes_).tolist()), key=str)
-    if unknown:
-        raise DataError(
-            f"target {target!r} has labels the model was not fitted on: {', '.join(map(repr, unknown[:5]))}"
-        )
+    check_labels(y, model.classes_, target)
     return evaluate(Scores(model), P, y, sample_weight=w, threshold=threshold), dropped
