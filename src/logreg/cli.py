@@ -430,7 +430,7 @@ def _output_format(path):
 def _prepare(mf, table, **kwargs):
     """Encode a table for a model file: its formula, or its column encoding (plain numeric
     columns for a model saved from Python on arrays)."""
-    encoding = getattr(mf.model, "encoding_", None)
+    encoding = mf.model.fitted_model().encoding
     if encoding is not None and encoding.formula is not None:
         from .io.encoding import prepare_formula_prediction
 
@@ -960,7 +960,7 @@ def summary(
     _check_missing(missing)
     mf = read_model(model_path)
     model = mf.model
-    if data is None and getattr(model, "_stats_", None) is None:
+    if data is None and model.fitted_model().statistics is None:
         raise BadInput(
             f"{model_path} holds no inference statistics (a fit too large to store them); give the training "
             f"data: logreg summary --model {model_path} DATA"
