@@ -182,6 +182,9 @@ class LogisticRegression(
     missing_ : str
         Only after a fit on a dask DataFrame or a row source: its missing-value policy
         (``'mean'``: predictions on a dask DataFrame fill the training values).
+    model_ : logreg.model.FittedModel
+        The fit as a value, which the attributes above read (also :meth:`fitted_model`):
+        what the summary, the diagnostics, the report and the model file take.
 
     Examples
     --------

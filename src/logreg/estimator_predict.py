@@ -108,16 +108,6 @@ class PredictMixin:
     intercept_: np.ndarray
     classes_: np.ndarray
 
-    def _encoded_table(self, X):
-        """A raw table's features as a table named by ``feature_names_in_`` (for the functions that
-        check X themselves); anything else as given."""
-        encoded = None if X is None else self._encode_raw(X)
-        if encoded is None:
-            return X
-        import pyarrow as pa
-
-        return pa.table({str(name): encoded[:, j] for j, name in enumerate(self.feature_names_in_)})
-
     def _encode_raw(self, X):
         """The features of a raw table through ``encoding_`` (None when X is not one)."""
         encoding = getattr(self, "encoding_", None)  # its own attribute (absent unless fitted on a table)

@@ -23,7 +23,7 @@ from .layout import ParamLayout
 from .penalties import penalty_kind
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .diagnostics import Diagnostic
+    from .column_checks import Diagnostic
     from .inference.statistics import FitStatistics
     from .io.encoding import TableEncoding
 
@@ -127,7 +127,7 @@ class FittedModel:
         The missing-value policy of a fit on a dask DataFrame or a row source.
     statistics : logreg.inference.statistics.FitStatistics or None
         The sufficient statistics for the summary, when ``fit`` stored them.
-    diagnostics : tuple of logreg.diagnostics.Diagnostic or None
+    diagnostics : tuple of logreg.column_checks.Diagnostic or None
         The data problems ``fit`` found (None: not looked for).
     """
 

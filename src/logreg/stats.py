@@ -82,7 +82,7 @@ __all__ = [
     "wald_test",
 ]
 
-_inverse = _inverse  # the tests' name for the (pseudo-)inverse of a Fisher information
+_inverse = _inverse  # kept under its old name: the (pseudo-)inverse of a Fisher information
 
 
 def term_names(model: Any) -> list[str]:
