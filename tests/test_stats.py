@@ -407,9 +407,9 @@ def test_model_keeps_no_reference_to_X(spector_model):
 
 
 def test_too_large_fit_needs_X(monkeypatch, spector_model):
-    import logreg.stats
+    import logreg.inference.statistics
 
-    monkeypatch.setattr(logreg.stats, "STORE_MAX_WORK", 10.0)
+    monkeypatch.setattr(logreg.inference.statistics, "STORE_MAX_WORK", 10.0)
     X, y = _spector()
     model = _fit(X, y)
     assert model.model_.statistics is None
