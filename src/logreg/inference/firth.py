@@ -41,6 +41,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy import linalg, special
 
+from ..layout import ParamLayout
 from ..model import FitInfo
 
 __all__ = ["FIRTH_TAU", "PenalizedFit", "design", "fit_firth", "fit_penalized", "penalized_loglik"]
@@ -291,12 +292,12 @@ def fit_firth(model, X, codes, classes, sample_weight, warm=None):
         )
     s = np.ones(X.shape[0]) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
     Xt = design(X, model.fit_intercept)
+    layout = ParamLayout(X.shape[1], 2, model.fit_intercept)  # Xt's columns: the statistics' order
     beta0 = np.zeros(Xt.shape[1])
     if warm is not None and np.shape(warm[0]) == (1, X.shape[1]):
-        beta0 = np.r_[np.ravel(warm[1])[:1], np.ravel(warm[0])] if model.fit_intercept else np.ravel(warm[0])
+        beta0 = layout.stats_params(*warm).ravel()
     res = fit_penalized(Xt, codes.astype(np.float64), s, beta0=beta0, max_iter=model.max_iter, tol=model.tol)
     S = float(s.sum())
-    off = int(model.fit_intercept)
     info = FitInfo(
         solver="firth-newton",
         n_iter=int(res.n_iter),
@@ -313,4 +314,6 @@ def fit_firth(model, X, codes, classes, sample_weight, warm=None):
             ConvergenceWarning,
             stacklevel=4,  # fit_firth <- fit_model <- LogisticRegression.fit <- the user's line
         )
-    return res.params[off:][None, :].astype(X.dtype), np.array([res.params[0] if off else 0.0], dtype=X.dtype), info
+    coef = res.params[layout.stats_coef_mask()][None, :]
+    intercept = res.params[~layout.stats_coef_mask()] if model.fit_intercept else np.zeros(1)
+    return coef.astype(X.dtype), intercept.astype(X.dtype), info

@@ -64,6 +64,13 @@ class LogisticSummary:
     notes : list of str
     """
 
+    #: Set by the profile-likelihood and Firth steps (:mod:`logreg.inference.profile`) when they apply.
+    ci_method = "wald"
+    penalized_log_likelihood: float | None = None
+    #: Set for ``standardize=True`` fits.
+    standardized = False
+    per_sd: list | None = None
+
     def __init__(self, **kw: Any) -> None:
         self.__dict__.update(kw)
 
@@ -140,10 +147,10 @@ class LogisticSummary:
             "penalized": self.penalized,
             "valid_inference": self.valid_inference,
             "n_groups": self.n_groups,
-            "ci_method": getattr(self, "ci_method", "wald"),
-            "standardized": getattr(self, "standardized", False),
-            "per_sd": getattr(self, "per_sd", None),
-            "penalized_log_likelihood": getattr(self, "penalized_log_likelihood", None),
+            "ci_method": self.ci_method,
+            "standardized": self.standardized,
+            "per_sd": self.per_sd,
+            "penalized_log_likelihood": self.penalized_log_likelihood,
             "coefficients": rows,
             "notes": list(self.notes),
         }
@@ -188,7 +195,7 @@ class LogisticSummary:
         ]
         half = width // 2
         lines = [title.center(width)]
-        if getattr(self, "standardized", False):
+        if self.standardized:
             lines.append("Fitted on standardised columns; coefficients on the original scale".center(width))
         lines.append("=" * width)
         for (lk, lv), (rk, rv) in zip(left, right, strict=True):
@@ -217,7 +224,7 @@ class LogisticSummary:
                 body.append(f"y={current}".ljust(table_w, " "))
             body.append(line)
         lines += body + ["=" * table_w]
-        per_sd = getattr(self, "per_sd", None)
+        per_sd = self.per_sd
         if per_sd:
             lines.append("Per standard deviation of each column (the standardised scale the fit ran on):")
             lines += text_table(["", "coef/sd", "std err/sd"], [list(r) for r in per_sd], left=1, min_width=11)

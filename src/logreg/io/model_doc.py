@@ -86,7 +86,8 @@ def _summary_measures(model):
             summary = summarize(model)
     except ValueError:
         return None
-    return {k: _json_scalar(float(getattr(summary, k))) for k in _MEASURES if hasattr(summary, k)}
+    values = summary.to_dict()  # every measure is a field of the summary
+    return {k: _json_scalar(values[k]) for k in _MEASURES}
 
 
 def _inference_to_json(st):
