@@ -89,7 +89,7 @@ class ParamLayout:
 
     def coef_mask(self) -> np.ndarray:
         """Boolean mask of the entries of θ that are penalised (coefficients, not intercepts)."""
-        m = np.ones(self.n_params, dtype=bool)
+        m: np.ndarray = np.ones(self.n_params, dtype=bool)
         if self.fit_intercept:
             m[self.n_rows * self.n_features :] = False
         return m
@@ -135,7 +135,7 @@ class ParamLayout:
     def stats_order(self) -> np.ndarray:
         """Indices into θ that give the statistics order: ``stats = theta[stats_order()]``."""
         K, d, p = self.n_rows, self.n_features, self.block_size
-        order = np.empty(self.n_params, dtype=np.intp)
+        order: np.ndarray = np.empty(self.n_params, dtype=np.intp)
         for k in range(K):
             start = k * p
             if self.fit_intercept:
@@ -154,7 +154,7 @@ class ParamLayout:
 
     def stats_coef_mask(self) -> np.ndarray:
         """Boolean mask of the coefficients (not intercepts) in the statistics order."""
-        m = np.ones((self.n_rows, self.block_size), dtype=bool)
+        m: np.ndarray = np.ones((self.n_rows, self.block_size), dtype=bool)
         if self.fit_intercept:
             m[:, 0] = False
         return m.ravel()
