@@ -122,7 +122,7 @@ def test_overlapping_classes_do_not_warn():
     with warnings.catch_warnings():
         warnings.simplefilter("error", DataWarning)
         model = LogisticRegression(penalty=None).fit(X, y)
-    assert model._diagnostics_ == ()
+    assert model.model_.diagnostics == ()
 
 
 def test_strong_but_finite_effect_is_not_called_separation():
@@ -247,9 +247,9 @@ def test_diagnostics_are_kept_for_the_summary():
         warnings.simplefilter("ignore")
         model = LogisticRegression(penalty=None).fit(X, y)
         s = model.summary()
-    assert len(model._diagnostics_) == 1
-    assert model._diagnostics_[0].category is PerfectSeparationWarning
-    assert model._diagnostics_[0].features == ("petal length (cm)", "petal width (cm)")
+    assert len(model.model_.diagnostics) == 1
+    assert model.model_.diagnostics[0].category is PerfectSeparationWarning
+    assert model.model_.diagnostics[0].features == ("petal length (cm)", "petal width (cm)")
     assert "separat" in str(s).lower()
 
 

@@ -272,12 +272,12 @@ def test_statistics_computed_distributed():
     kw = dict(penalty=None, solver="newton", tol=1e-10)
     ref = LogisticRegression(**kw).fit(X, y, sample_weight=sw)
     model = LogisticRegression(**kw).fit(to_dask(X, CHUNKINGS["uneven"]), y, sample_weight=sw)
-    a, b = ref._stats_, model._stats_
+    a, b = ref.model_.statistics, model.model_.statistics
     assert b is not None
     assert (b.n_rows, b.unit_weights, b.n_classes, b.n_features) == (a.n_rows, a.unit_weights, 3, D)
     for name in ("weight_sum", "log_likelihood", "null_log_likelihood", "params", "fisher", "meat", "meat_prob"):
         assert rel(getattr(a, name), getattr(b, name)) <= 1e-9, name
-    assert model._diagnostics_ == ref._diagnostics_ == ()
+    assert model.model_.diagnostics == ref.model_.diagnostics == ()
     s_ref, s = ref.summary().to_frame(), model.summary().to_frame()
     np.testing.assert_allclose(s.to_numpy(), s_ref.to_numpy(), rtol=1e-7)
 
@@ -300,7 +300,7 @@ def test_diagnostics_from_a_sample_drawn_on_the_chunks():
     want = {ConstantFeatureWarning, PerfectSeparationWarning}
     assert want <= {w.category for w in mem}
     assert want <= {w.category for w in dsk}
-    assert [d.category for d in model._diagnostics_] == [d.category for d in ref._diagnostics_]
+    assert [d.category for d in model.model_.diagnostics] == [d.category for d in ref.model_.diagnostics]
     assert all(w.filename == __file__ for w in dsk if w.category in want)
 
 

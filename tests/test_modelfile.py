@@ -92,7 +92,7 @@ def test_fit_diagnostics_travel_with_the_model(tmp_path):
         model = LogisticRegression(penalty=None).fit(X[y < 2], y[y < 2])
     model.save(tmp_path / "m.json")
     loaded = logreg.load(tmp_path / "m.json")
-    assert loaded._diagnostics_ == model._diagnostics_
+    assert loaded.model_.diagnostics == model.model_.diagnostics
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         assert any("Perfect separation" in note for note in loaded.summary().notes)

@@ -81,7 +81,7 @@ def test_streamed_fit_reaches_the_in_memory_optimum(tmp_path, n_classes, weight,
     assert src.n_rows_dropped == design.n_rows_dropped
     # the inference statistics of a streamed fit are those of the in-memory fit
     ref = LogisticRegression(tol=1e-10).fit(design.X, design.y, sample_weight=design.sample_weight)
-    np.testing.assert_allclose(model._stats_.fisher, ref._stats_.fisher, rtol=1e-6)
+    np.testing.assert_allclose(model.model_.statistics.fisher, ref.model_.statistics.fisher, rtol=1e-6)
 
 
 def test_each_pass_reads_every_row_group_once(tmp_path, monkeypatch):

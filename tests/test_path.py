@@ -131,12 +131,12 @@ def test_bad_cs_are_refused(Cs):
 
 def test_path_fits_skip_the_summary_statistics(monkeypatch):
     """The statistics for summary() cost ~3x a warm-started solve (20000 x 50); the path keeps none."""
-    import logreg.stats
+    import logreg.inference.statistics
 
     def refuse(*args, **kwargs):
         raise AssertionError("the path computed summary statistics")
 
-    monkeypatch.setattr(logreg.stats, "fit_statistics", refuse)
+    monkeypatch.setattr(logreg.inference.statistics, "fit_statistics", refuse)
     X, y, _ = data(2)
     path = regularization_path(X, y, Cs=3)
     assert path.coefs.shape == (3, 1, 5)

@@ -19,6 +19,8 @@ from hypothesis import strategies as st
 from logreg import LogisticRegression
 from logreg.exceptions import ModelFileError
 from logreg.io.modelfile import dumps, loads
+from logreg.layout import ParamLayout
+from logreg.model import FitInfo, FittedModel
 from logreg.objective import make_datafit
 
 FIT = settings(max_examples=15, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
@@ -129,27 +131,28 @@ def models(draw):
             classes = np.array([0.0, 1.0])
     d = draw(st.integers(1, 5))
     rows = 1 if classes.size == 2 else classes.size
-    model = LogisticRegression(
+    params = dict(
         C=draw(st.floats(1e-6, 1e6)),
         fit_intercept=draw(st.booleans()),
         max_iter=draw(st.integers(0, 10**6)),
         class_weight=draw(st.sampled_from([None, "balanced"])),
     )
-    model.classes_ = classes
-    model.coef_ = np.array(draw(st.lists(_coef, min_size=rows * d, max_size=rows * d))).reshape(rows, d)
-    model.intercept_ = np.array(draw(st.lists(_coef, min_size=rows, max_size=rows)))
-    model.n_features_in_ = d
-    model.n_iter_ = np.array([draw(st.integers(0, 2**31 - 1))], np.int32)
-    model.converged_ = draw(st.booleans())
-    model.objective_history_ = np.array(draw(st.lists(st.floats(0, 1e10), max_size=5)))
-    model.solver_ = "lbfgs"
-    model.n_passes_ = draw(st.integers(0, 10**9))
-    model.grad_norm_ = draw(st.floats(0, 1e10))
+    coef = np.array(draw(st.lists(_coef, min_size=rows * d, max_size=rows * d))).reshape(rows, d)
+    intercept = np.array(draw(st.lists(_coef, min_size=rows, max_size=rows)))
+    info = FitInfo(
+        solver="lbfgs",
+        n_iter=draw(st.integers(0, 2**31 - 1)),
+        converged=draw(st.booleans()),
+        history=np.array(draw(st.lists(st.floats(0, 1e10), max_size=5))),
+        n_passes=draw(st.integers(0, 10**9)),
+        grad_norm=draw(st.floats(0, 1e10)),
+    )
+    names = None
     if draw(st.booleans()):
-        model.feature_names_in_ = np.array(
-            draw(st.lists(st.text(max_size=6), min_size=d, max_size=d, unique=True)), dtype=object
-        )
-    return model
+        names = tuple(draw(st.lists(st.text(max_size=6), min_size=d, max_size=d, unique=True)))
+    layout = ParamLayout(d, classes.size, params["fit_intercept"])
+    fitted = FittedModel(classes, layout, coef, intercept, info=info, feature_names=names)
+    return LogisticRegression.from_fitted(fitted, **params)
 
 
 @settings(FUZZ, max_examples=100)

@@ -402,17 +402,17 @@ def test_stored_statistics_equal_recomputed(spector_model):
 def test_model_keeps_no_reference_to_X(spector_model):
     X, _ = _spector()
     arrays = [v for v in vars(spector_model).values() if isinstance(v, np.ndarray)]
-    arrays += [v for v in vars(spector_model._stats_).values() if isinstance(v, np.ndarray)]
+    arrays += [v for v in vars(spector_model.model_.statistics).values() if isinstance(v, np.ndarray)]
     assert all(v.size < X.size for v in arrays)
 
 
 def test_too_large_fit_needs_X(monkeypatch, spector_model):
-    import logreg.stats
+    import logreg.inference.statistics
 
-    monkeypatch.setattr(logreg.stats, "STORE_MAX_WORK", 10.0)
+    monkeypatch.setattr(logreg.inference.statistics, "STORE_MAX_WORK", 10.0)
     X, y = _spector()
     model = _fit(X, y)
-    assert model._stats_ is None
+    assert model.model_.statistics is None
     with pytest.raises(ValueError, match="pass X and y"):
         model.summary()
     s = model.summary(X, y)

@@ -65,6 +65,8 @@ TYPED = [
     "scaling.py",
     "io/encoding.py",
     "stats.py",
+    "model.py",
+    "layout.py",
 ]
 
 

@@ -28,6 +28,8 @@ from sklearn.utils.validation import check_is_fitted
 from ._validation import assert_finite, check_sample_weight, class_weights, encode_labels, validate
 from .cv_folds import fold_path, labelled_scorer, n_workers
 from .estimator import LogisticRegression
+from .estimator_predict import OwnAttribute
+from .model import FittedModel, feature_names_of
 from .path import rewarn
 from .solvers import REGISTRY
 
@@ -120,6 +122,18 @@ class LogisticRegressionCV(LogisticRegression):
     """
 
     _incremental = False  # a search over C has no incremental fit: no partial_fit
+
+    # the search's fitted attributes are its own (set by fit), not views of one FittedModel: the
+    # refitted model (refit=True) holds the FittedModel that summary and save read
+    classes_ = OwnAttribute()
+    coef_ = OwnAttribute()
+    intercept_ = OwnAttribute()
+    n_iter_ = OwnAttribute()
+    converged_ = OwnAttribute()
+    objective_history_ = OwnAttribute()
+    solver_ = OwnAttribute()
+    n_passes_ = OwnAttribute()
+    grad_norm_ = OwnAttribute()
 
     _parameter_constraints: dict = {
         "Cs": [Interval(numbers.Integral, 1, None, closed="left"), "array-like"],
@@ -314,9 +328,14 @@ class LogisticRegressionCV(LogisticRegression):
         """The refit model's coefficients and fit record (not its n_iter_); it serves summary and save."""
         for name in ("coef_", "intercept_", "converged_", "objective_history_", "solver_", "n_passes_", "grad_norm_"):
             setattr(self, name, getattr(model, name))
-        if hasattr(self, "feature_names_in_"):
+        if hasattr(self, "feature_names_in_"):  # the refit saw the checked arrays: give it the names
             model.feature_names_in_ = self.feature_names_in_
+            model.model_ = model.fitted_model().replace(feature_names=feature_names_of(self.feature_names_in_))
         self._final = model
+
+    def fitted_model(self) -> FittedModel:
+        """The FittedModel of the model refitted at the chosen C (``refit=True``)."""
+        return self._final_model("fitted_model()").fitted_model()
 
     def _final_model(self, what):
         check_is_fitted(self)

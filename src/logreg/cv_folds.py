@@ -10,6 +10,8 @@ from sklearn.metrics import get_scorer, make_scorer
 from sklearn.utils.validation import _check_method_params
 
 from .estimator import LogisticRegression
+from .layout import ParamLayout
+from .model import FittedModel
 from .path import fit_path
 
 __all__ = ["fold_path", "labelled_scorer", "n_workers"]
@@ -77,12 +79,11 @@ def fold_path(X, y, train, test, *, sample_weight, classes, Cs, l1_ratio, scorer
         )
     sw_train = None if sample_weight is None else sample_weight[train]
     path = fit_path(X[train], y[train], Cs, l1_ratio, sample_weight=sw_train, **fit_params)
-    model = LogisticRegression()
-    model.classes_, model.n_features_in_ = classes, X.shape[1]
+    layout = ParamLayout(X.shape[1], classes.size, fit_params["fit_intercept"])
     score_kw = _check_method_params(X, params=score_params, indices=test)
     scores = np.empty(len(Cs))
     for i in range(len(Cs)):
-        model.coef_, model.intercept_ = path.coefs[i], path.intercepts[i]
+        model = LogisticRegression.from_fitted(FittedModel(classes, layout, path.coefs[i], path.intercepts[i]))
         scores[i] = scorer(model, X[test], y[test], **score_kw)
     coefs = path.coefs
     if fit_params["fit_intercept"]:

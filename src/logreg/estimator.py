@@ -1,73 +1,65 @@
-"""``logreg.LogisticRegression``: the scikit-learn face of the model."""
+"""``logreg.LogisticRegression``: the scikit-learn face of the model.
+
+``fit`` runs :func:`logreg.fitting.fit_model` and keeps the result, a
+:class:`logreg.model.FittedModel`, as ``model_``; the fitted attributes
+(``coef_``, ``intercept_``, ``n_iter_`` ...) read it
+(:class:`logreg.estimator_predict.FittedAttributes`), the predictions are in
+:mod:`logreg.estimator_predict`, the summary, marginal effects, ``partial_fit``,
+``fit_formula`` and ``save`` in :mod:`logreg.estimator_faces`.
+"""
 
 from __future__ import annotations
 
 import numbers
-import os
 import warnings
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Self
+from typing import Any, Self
 
 import numpy as np
 import scipy.sparse as sp
-from scipy import special
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from ._validation import (
-    assert_finite,
-    check_class_totals,
-    check_class_weight,
-    check_sample_weight,
-    class_totals,
-    class_weights,
-    encode_labels,
-    is_dask_collection,
-    validate,
-)
 from .callbacks import CallbackSupportMixin, fit_with_tasks
-from .objective import Objective, intercept_start, make_datafit
-from .penalties import L2, NoPenalty, make_penalty
-from .solvers import REGISTRY, SolverResult, resolve, solve_with_handover, warn_not_converged
-from .sources import row_source
+from .estimator_faces import FacesMixin
+from .estimator_predict import FittedAttributes, Matrix, PredictMixin
+from .fitting import fit_model
+from .model import FittedModel
+from .objective import make_datafit
+from .solvers import REGISTRY, warn_not_converged
 
-if TYPE_CHECKING:  # pragma: no cover
-    import pandas as pd
-
-    from .io.encoding import TableEncoding
-    from .stats import LogisticSummary
-
-#: What X may be: array-like, a scipy.sparse matrix, a table (pandas, polars, pyarrow) or a dask array.
-Matrix = Any
 #: The fit's progress callback: (iteration, objective, grad_norm).
 Callback = Callable[[int, float, float], object]
 
 __all__ = ["LogisticRegression"]
 
 
-def _dask_blocks(model, X, method):
-    """``model.<method>`` chunk by chunk on a dask array or DataFrame X (a lazy dask array)."""
-    from .distributed import is_dask_frame, predict_blocks, predict_frame  # imports dask: only for dask input
+def _check_options(est):
+    """The combinations of hyper-parameters that ``fit`` refuses or warns about."""
+    if est.dual:
+        raise ValueError("dual=True: logreg solves the primal problem only; use dual=False")
+    if est.penalty == "elasticnet" and est.l1_ratio is None:
+        raise ValueError("penalty='elasticnet' needs l1_ratio in [0, 1], e.g. l1_ratio=0.5")
+    if est.penalty in ("l1", "l2") and est.l1_ratio not in (None, float(est.penalty == "l1")):
+        warnings.warn(
+            f"l1_ratio={est.l1_ratio} is ignored with penalty={est.penalty!r}; leave penalty='auto' "
+            "(the default) to have l1_ratio choose the penalty, or use penalty='elasticnet'",
+            UserWarning,
+            stacklevel=3,
+        )
+    if est.penalty is None and est.C != 1.0:
+        warnings.warn(
+            f"Setting penalty=None will ignore the C and l1_ratio parameters (C={est.C}): the fit is "
+            "unpenalised; leave penalty at its default to use C",
+            UserWarning,
+            stacklevel=3,
+        )
 
-    return (predict_frame if is_dask_frame(X) else predict_blocks)(model, X, method)
 
-
-def _start_only(objective, theta0):
-    """scikit-learn's ``max_iter=0``: no iteration, the start returned as not converged."""
-    _, grad = objective.value_and_grad(theta0)
-    return SolverResult(
-        theta=theta0,
-        n_iter=0,
-        converged=False,
-        history=[objective.value(theta0)],
-        grad_norm=objective.optimality(theta0, grad),
-        n_passes=objective.n_passes,
-    )
-
-
-class LogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
+class LogisticRegression(
+    FittedAttributes, PredictMixin, FacesMixin, CallbackSupportMixin, ClassifierMixin, BaseEstimator
+):
     """Logistic regression: the seeds' model, fitted exactly and fast.
 
     Minimises scikit-learn's objective::
@@ -190,6 +182,9 @@ class LogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
     missing_ : str
         Only after a fit on a dask DataFrame or a row source: its missing-value policy
         (``'mean'``: predictions on a dask DataFrame fill the training values).
+    model_ : logreg.model.FittedModel
+        The fit as a value, which the attributes above read (also :meth:`fitted_model`):
+        what the summary, the diagnostics, the report and the model file take.
 
     Examples
     --------
@@ -202,9 +197,6 @@ class LogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
     >>> round(model.score(X, y), 3)
     0.989
     """
-
-    #: partial_fit is offered (not by the cross-validated subclass)
-    _incremental = True
 
     #: fit stores the statistics for summary() when cheap; the fits of a path do without
     #: (at 20000 x 50 they cost 3x the warm-started solve)
@@ -230,11 +222,6 @@ class LogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         "n_jobs": [numbers.Integral, None],
         "standardize": ["boolean"],
     }
-
-    coef_: Any  # ndarray, or a scipy.sparse array after sparsify()
-    intercept_: np.ndarray
-    classes_: np.ndarray
-    encoding_: TableEncoding
 
     def __init__(
         self,
@@ -305,110 +292,29 @@ class LogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         if getattr(self, "_skl_callbacks", None) and not getattr(self, "_in_callback_tasks", False):
             return fit_with_tasks(self, X, y, sample_weight, callback)
         self._validate_params()
-        if self.dual:
-            raise ValueError("dual=True: logreg solves the primal problem only; use dual=False")
+        _check_options(self)
         self._sgd_ = None  # a later partial_fit continues from this fit's coefficients
-        if sp.issparse(getattr(self, "coef_", None)):
-            self.densify()  # a warm start reads dense coefficients
-        if self.penalty == "elasticnet" and self.l1_ratio is None:
-            raise ValueError("penalty='elasticnet' needs l1_ratio in [0, 1], e.g. l1_ratio=0.5")
-        if self.penalty in ("l1", "l2") and self.l1_ratio not in (None, float(self.penalty == "l1")):
-            warnings.warn(
-                f"l1_ratio={self.l1_ratio} is ignored with penalty={self.penalty!r}; leave penalty='auto' "
-                "(the default) to have l1_ratio choose the penalty, or use penalty='elasticnet'",
-                UserWarning,
-                stacklevel=2,
-            )
-        # a refit forgets what the previous fit learned about raw tables and scales
-        for name in ("encoding_", "standardize_mean_", "standardize_scale_", "missing_"):
-            self.__dict__.pop(name, None)
-        if self.penalty is None and self.C != 1.0:
-            warnings.warn(
-                f"Setting penalty=None will ignore the C and l1_ratio parameters (C={self.C}): the fit is "
-                "unpenalised; leave penalty at its default to use C",
-                UserWarning,
-                stacklevel=2,
-            )
-        source = row_source(X, y, sample_weight)
-        if source is not None or is_dask_collection(X):
-            if self.standardize:
-                raise ValueError(
-                    "standardize=True is not available for dask arrays, dask DataFrames or row sources; "
-                    "standardise the columns first (e.g. (X - X.mean(axis=0)) / X.std(axis=0)) and fit "
-                    "with standardize=False"
-                )
-            datafit, classes = (
-                self._source_datafit(source) if source is not None else self._dask_datafit(X, y, sample_weight)
-            )
-            result, solver_name = self._solve(
-                datafit, classes, datafit.total_weight, datafit.class_weight_sums, X, callback
-            )
-            warn_not_converged(result, solver_name, self.max_iter)
-            return self._dask_statistics(datafit)
-        X, y = validate(
+        previous = self.__dict__.get("model_") if self.warm_start else None
+        if previous is not None and sp.issparse(previous.coef):
+            previous = previous.replace(coef=previous.coef.toarray())  # a warm start reads dense coefficients
+        store = (self._store_statistics, self._store_diagnostics)
+        model, result = fit_model(
             self,
             X,
             y,
-            accept_sparse="csr",
-            dtype=[np.float64, np.float32],
-            order=None,
-            accept_large_sparse=True,
-            ensure_all_finite=False,  # assert_finite below: one BLAS pass, overflow too
+            sample_weight,
+            callback,
+            previous=previous,
+            data_term=self._data_term,
+            store=store,
+            carried=self._carried_options,
         )
-        assert_finite(X, type(self).__name__)
-        classes, codes = encode_labels(y)
-        if classes.size < 2:
-            raise ValueError(
-                # .item(): numpy 2 would print np.int64(0) / np.str_('a')
-                f"y has one class: {classes[0].item()!r}; logistic regression needs two or more. "
-                "Check the target column, or the filter that selected these rows."
-            )
-        if sample_weight is None and self.class_weight is None:
-            # every row weighs 1: no array of ones (on 1e6 rows its first allocation alone is ~15 ms)
-            weight_sum = float(X.shape[0])
-            class_sums = class_totals(codes, classes.size)
-            fit_weight = None
-        else:
-            sample_weight = check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
-            check_class_weight(self.class_weight)
-            if self.class_weight is not None:
-                sample_weight = sample_weight * class_weights(self.class_weight, classes, codes, sample_weight)[codes]
-            weight_sum = float(sample_weight.sum())
-            if not weight_sum > 0:
-                raise ValueError("sample weights sum to zero; at least one row needs a positive weight")
-            class_sums = class_totals(codes, classes.size, sample_weight)
-            check_class_totals(classes, class_sums)
-            # equal weights scale the data term and the penalty alike: the unweighted kernels serve
-            fit_weight = None if np.all(sample_weight == sample_weight[0]) else sample_weight
-        X_fit = self._standardized(X) if self.standardize else X
-        if self.penalty == "firth":  # Firth's modified-score Newton iteration, as R's logistf
-            from .inference.firth import fit_firth
-
-            fit_firth(self, X_fit, codes, classes, sample_weight)
-        else:
-            datafit = self._data_term(X_fit, codes, classes.size, fit_weight)
-            rows = (X_fit, codes, fit_weight)  # for solvers that read rows in minibatches ('sgd')
-            result, solver_name = self._solve(datafit, classes, weight_sum, class_sums, X_fit, callback, rows)
-            # warned here, not in _solve: stacklevel=3 points at the user's call of fit
-            warn_not_converged(result, solver_name, self.max_iter)
-        if self.standardize:  # back to the original columns: statistics and predictions use X as given
-            from .scaling import to_original
-
-            coef, intercept = to_original(self.coef_, self.intercept_, self.standardize_mean_, self.standardize_scale_)
-            self.coef_, self.intercept_ = coef.astype(X.dtype), intercept.astype(X.dtype)
-        # --- statistics: sufficient statistics for summary(), only when cheap (logreg.stats)
-        from .stats import fit_statistics
-
-        self._stats_ = (
-            fit_statistics(X, codes, classes.size, sample_weight, self.coef_, self.intercept_, self.fit_intercept)
-            if self._store_statistics
-            else None
-        )
-        # --- diagnostics: separation, constant/collinear columns, scaling -> warnings (logreg.diagnostics)
-        from .diagnostics import diagnose
-
-        self._diagnostics_ = diagnose(self, X, codes, sample_weight) if self._store_diagnostics else None
-        # --- end statistics
+        self._solved(result)
+        self.model_ = model
+        if result is not None:  # warned here: stacklevel=3 points at the user's call of fit
+            warn_not_converged(result, model.info.solver, self.max_iter)
+        for finding in model.diagnostics or ():  # separation, constant/collinear columns, scaling
+            warnings.warn(finding.message, finding.category, stacklevel=2)
         return self
 
     def _data_term(self, X, codes, n_classes, sample_weight):
@@ -426,456 +332,49 @@ class LogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         return make_datafit(X, codes, n_classes, sample_weight, fit_intercept=self.fit_intercept, engine=engine)
 
     def _carried_options(self, solver_cls):
-        """Solver options carried over from a previous fit (none here; a path passes its checkpoint)."""
+        """Solver options passed on from a previous fit (none here; a path passes its checkpoint)."""
         return {}
 
-    def _standardized(self, X):
-        """X with standardised continuous columns (:mod:`logreg.scaling`); a warm start's
-        coefficients are moved to that scale."""
-        from .scaling import standardize_columns, to_standard
+    def _solved(self, result):
+        """Called with each fit's SolverResult (None for Firth's iteration); a path keeps its checkpoint."""
 
-        warm = self.warm_start and hasattr(self, "coef_")
-        X_s, mean, scale = standardize_columns(X, center=self.fit_intercept)
-        self.standardize_mean_, self.standardize_scale_ = mean, scale
-        if warm and np.shape(self.coef_)[-1] == X.shape[1]:
-            coef, intercept = to_standard(self.coef_, self.intercept_, mean, scale)
-            self.coef_, self.intercept_ = coef, intercept
-        return X_s
-
-    @available_if(lambda self: self._incremental)
-    def partial_fit(self, X, y, classes=None, sample_weight=None, *, weight_sum=None):
-        """One pass of averaged minibatch SGD over the rows given, as ``SGDClassifier.partial_fit``.
-
-        The updates are those of ``solver='sgd'`` whatever ``solver`` is, and
-        the averaged iterate (``coef_``, ``intercept_``), the step count and the
-        step size carry over from call to call; after ``fit`` the first call
-        continues from the fitted coefficients.  Nothing checks convergence
-        (``converged_`` is False) and no statistics are stored: pass X and y to
-        :meth:`summary`.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,)
-        classes : array-like of shape (n_classes,), default=None
-            Every label of the data set: needed in the first call (unless
-            ``fit`` ran before), as a block may miss some.
-        sample_weight : array-like of shape (n_samples,), default=None
-        weight_sum : float, default=None
-            S, the total weight of the data set the model stands for (n
-            without weights): the penalty is 1/(C S).  By default the weight
-            of the rows passed to ``partial_fit`` so far, which over several
-            passes counts each row once per pass; give S to make passes
-            over the same data set minimise the same J as ``fit``.
-            ``class_weight='balanced'`` is refused (it needs the whole data's
-            class counts): pass the weights as a dict.
+    # ------------------------------------------------------------ the fitted model
+    def fitted_model(self) -> FittedModel:
+        """The fit as a value: what the statistics, the diagnostics, the report and the model file read.
 
         Returns
         -------
-        self : LogisticRegression
-        """
-        from .online import partial_fit
-
-        return partial_fit(self, X, y, classes, sample_weight, weight_sum)
-
-    def _dask_datafit(self, X, y, sample_weight):
-        """Checks and the distributed data term for a dask array X (:mod:`logreg.distributed`)."""
-        from .distributed import prepare_fit  # imports dask: only for dask input
-
-        datafit, classes = prepare_fit(
-            X, y, sample_weight, class_weight=self.class_weight, fit_intercept=self.fit_intercept
-        )
-        self.n_features_in_ = datafit.n_features
-        if hasattr(self, "feature_names_in_"):  # a dask array has no column names
-            del self.feature_names_in_
-        return datafit, classes
-
-    def _source_datafit(self, source):
-        """The chunked data term of a row source (:mod:`logreg.sources`): Parquet files, a dask DataFrame."""
-        engine = (self.solver_options or {}).get("engine", "auto")
-        datafit, classes = source.prepare_fit(
-            class_weight=self.class_weight,
-            fit_intercept=self.fit_intercept,
-            options=None if engine == "auto" else {"engine": engine},
-        )
-        self.n_features_in_ = datafit.n_features
-        self.feature_names_in_ = np.asarray(source.feature_names, dtype=object)
-        from .io.encoding import TableEncoding
-
-        # how predictions on a raw table or a dask DataFrame's partitions repeat the encoding
-        self.encoding_ = TableEncoding(
-            columns=list(source.columns), target=getattr(source, "target", None), weight=getattr(source, "weight", None)
-        )
-        self.missing_ = source.missing
-        return datafit, classes
-
-    def _dask_statistics(self, datafit):
-        """End of a chunked fit: the inference statistics, computed on the chunks when cheap (as in
-        memory), and the diagnostics on a row sample drawn from every chunk."""
-        from .chunked import diagnostic_rows
-        from .diagnostics import diagnose
-        from .stats import should_store
-
-        cheap = should_store(datafit.n_samples, datafit.n_params)
-        self._stats_ = datafit.statistics(self.coef_, self.intercept_) if cheap else None
-        Xs, codes, sw = datafit.sample_rows(diagnostic_rows(datafit.n_samples, datafit.n_features))
-        datafit.release()  # frees the chunks on the workers now, not at garbage collection
-        # stacklevel: diagnose <- _dask_statistics <- fit: one more than in memory
-        self._diagnostics_ = diagnose(self, Xs, codes, sw, warn=False)
-        for f in self._diagnostics_:
-            warnings.warn(f.message, f.category, stacklevel=3)
-        return self
-
-    def _solve(self, datafit, classes, weight_sum, class_sums, X, callback, rows=None):
-        """Minimise the objective on ``datafit`` and set the fitted attributes.
-
-        Parameters
-        ----------
-        datafit : data term of :mod:`logreg.objective` or :class:`logreg.distributed.DaskLogistic`
-        classes : ndarray of shape (n_classes,)
-        weight_sum : float
-            S, the sum of the sample weights: the penalty's scale.
-        class_sums : ndarray of shape (n_classes,)
-            Weight of each class: the start is the intercept-only optimum.
-        X : {ndarray, sparse matrix, dask array} of shape (n_samples, n_features)
-            Only passed on to the solver registry.
-        callback : callable or None
-        rows : tuple (X, y_codes, sample_weight or None), optional
-            The rows in memory, for a solver that reads minibatches (``needs_rows``).
-
-        Returns
-        -------
-        result : logreg.solvers.SolverResult
-        solver_name : str
-        """
-        penalty = make_penalty(self.penalty, self.C, weight_sum, self.l1_ratio)
-        objective = Objective(datafit, penalty)
-        solver_cls = resolve(
-            self.solver, penalty=penalty, n_params=datafit.n_params, X=X, column_access=datafit.column_access
-        )
-        options = dict(self.solver_options or {})
-        options.pop("engine", None)  # the data term's, used by fit
-        start = options.pop("start", "intercept")
-        if start not in ("intercept", "zero"):
-            raise ValueError(f"solver_options['start'] must be 'intercept' or 'zero', got {start!r}")
-        if solver_cls.name == "gd" and self.learning_rate is not None:
-            options["learning_rate"] = self.learning_rate
-        options.update(self._carried_options(solver_cls))
-        solver = solver_cls(tol=self.tol, max_iter=self.max_iter, verbose=self.verbose, callback=callback, **options)
-        if getattr(solver_cls, "needs_rows", False):
-            solver.bind(rows, self.random_state)
-
-        theta0 = np.zeros(datafit.n_params)
-        if self.fit_intercept and solver_cls.intercept_start and start == "intercept" and self.max_iter > 0:
-            theta0 = datafit.join(np.zeros_like(datafit.split(theta0)[0]), intercept_start(class_sums))
-        if self.warm_start and hasattr(self, "coef_") and np.array_equal(getattr(self, "classes_", None), classes):
-            coef = self.coef_ if classes.size > 2 else self.coef_.ravel()
-            if coef.shape[-1] == datafit.n_features:
-                theta0 = datafit.join(coef, self.intercept_ if classes.size > 2 else self.intercept_[0])
-
-        result = solve_with_handover(solver, objective, theta0) if self.max_iter > 0 else _start_only(objective, theta0)
-
-        coef, intercept = datafit.split(result.theta)
-        if classes.size > 2:
-            # the softmax is unchanged by adding one constant to every class's intercept (and,
-            # unpenalised, one vector to every class's coefficients), and Newton's step may move
-            # along that null direction: report the centred representative, as scikit-learn does
-            intercept = intercept - intercept.mean()
-            if isinstance(penalty, NoPenalty) or (isinstance(penalty, L2) and result.n_iter > 0):
-                # with L2 the optimum has sum_k W_k = 0 (Zhu and Hastie 2004): centring W leaves the
-                # softmax unchanged and lowers the penalty, so it only removes the solver's residue
-                coef = coef - coef.mean(axis=0)
-        dtype = datafit.dtype
-        self.classes_ = classes
-        self.coef_ = np.atleast_2d(np.asarray(coef, dtype=dtype)).copy()
-        self.intercept_ = np.atleast_1d(np.asarray(intercept, dtype=dtype)).copy()
-        self.n_iter_ = np.array([result.n_iter], dtype=np.int32)
-        self.converged_ = bool(result.converged)
-        self.objective_history_ = np.asarray(result.history, dtype=np.float64)
-        self.solver_ = solver_cls.name
-        self.n_passes_ = int(result.n_passes)
-        self.grad_norm_ = float(result.grad_norm)
-        return result, solver_cls.name
-
-    def fit_formula(self, formula: str, data: Any, sample_weight: Any = None, *, missing: str = "refuse") -> Self:
-        """Fit the model of a formula, as statsmodels' ``smf.logit(formula, data)``.
-
-        ``"admit ~ gre + gpa + C(rank) + gre:gpa"``: the left side names the
-        label column, the right side builds the features through formulaic
-        (treatment-coded categoricals, interactions, ``center``/``scale``/``bs``
-        and numpy functions; :mod:`logreg.formula`).  The features are named
-        after the formula's columns (``C(rank)[T.2]``, ``gre:gpa``); the
-        formula's ``Intercept`` column is left out, the intercept being
-        ``fit_intercept``, so a formula without one (``- 1``, ``+ 0``) needs
-        ``fit_intercept=False``.  The fitted model keeps the formula and what it
-        learned (levels, transform states) in ``encoding_`` and in its model
-        file, and ``predict`` and the other methods accept raw tables.
-
-        Parameters
-        ----------
-        formula : str
-        data : pandas.DataFrame, polars.DataFrame, pyarrow.Table or dict of columns
-            The table (not modified).
-        sample_weight : str or array-like of shape (n_samples,), default=None
-            A column of ``data`` or the weights.
-        missing : {'refuse', 'drop'}, default='refuse'
-            Rows with a missing value in a used column are refused, or dropped.
-
-        Returns
-        -------
-        self : LogisticRegression
+        logreg.model.FittedModel
 
         Raises
         ------
-        ValueError
-            The formula does not parse, names a column the data lack, or
-            contradicts ``fit_intercept``; or missing values are refused.
+        sklearn.exceptions.NotFittedError
         """
-        from .formula import FormulaDesign, as_frame
-        from .io.encoding import TableEncoding
-
-        weight = sample_weight if isinstance(sample_weight, str) else None
-        design, X, keep = FormulaDesign.learn(formula, data, missing=missing, extra=[weight] if weight else [])
-        if design.intercept != bool(self.fit_intercept):
-            fix = (
-                "remove '- 1' / '+ 0' from the formula, or set fit_intercept=False"
-                if self.fit_intercept
-                else "add '- 1' to the formula (categoricals are then coded in full), or set fit_intercept=True"
-            )
-            has = "has no intercept" if not design.intercept else "keeps its intercept"
-            raise ValueError(f"formula {formula!r} {has} but fit_intercept={self.fit_intercept}: {fix}")
-        frame = as_frame(data)
-        y = np.asarray(frame[design.target])[keep]
-        if weight is not None:  # a column (learn checked that it is there)
-            sample_weight = np.asarray(frame[weight], dtype=np.float64)
-        if sample_weight is not None:
-            sample_weight = np.asarray(sample_weight, dtype=np.float64)
-            if sample_weight.shape != (len(keep),):
-                raise ValueError(f"sample_weight has shape {sample_weight.shape}, expected ({len(keep)},): one per row")
-            sample_weight = sample_weight[keep]
-        import pandas as pd
-
-        self.fit(pd.DataFrame(X, columns=design.feature_names), y, sample_weight=sample_weight)
-        self.encoding_ = TableEncoding(formula=design, target=design.target, weight=weight)
-        return self
-
-    # -------------------------------------------------------------- predict
-    def _encoded_table(self, X):
-        """A raw table's features as a table named by ``feature_names_in_`` (for the functions that
-        check X themselves); anything else as given."""
-        encoded = None if X is None else self._encode_raw(X)
-        if encoded is None:
-            return X
-        import pyarrow as pa
-
-        return pa.table({str(name): encoded[:, j] for j, name in enumerate(self.feature_names_in_)})
-
-    def _encode_raw(self, X):
-        """The features of a raw table through ``encoding_`` (None when X is not one)."""
-        if getattr(self, "encoding_", None) is None:
-            return None
-        from .io.encoding import encode_if_raw
-
-        return encode_if_raw(self, X, getattr(self, "feature_names_in_", None))
-
-    def _check_X(self, X):
         check_is_fitted(self)
-        encoded = self._encode_raw(X)
-        if encoded is not None:
-            return encoded
-        return validate(
-            self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False, accept_large_sparse=True
-        )
+        return self.model_
 
-    def decision_function(self, X: Matrix) -> np.ndarray:
-        """z = X w + b.
+    @classmethod
+    def from_fitted(cls, model: FittedModel, **params: Any) -> Self:
+        """An estimator with ``params`` that wraps a fitted model (as :func:`logreg.load` does).
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        model : logreg.model.FittedModel
+        **params
+            The estimator's parameters (``C``, ``penalty`` ...), checked.
 
         Returns
         -------
-        ndarray of shape (n_samples,) for two classes, else (n_samples, n_classes)
-            (a dask array, chunk by chunk, for a dask array X)
+        LogisticRegression
+            Fitted: predicts, summarises and saves as after ``fit``.
         """
-        if is_dask_collection(X):
-            return _dask_blocks(self, X, "decision_function")
-        X = self._check_X(X)
-        z = X @ self.coef_.T
-        z = np.asarray(z.toarray() if sp.issparse(z) else z) + self.intercept_
-        return z.ravel() if self.classes_.size == 2 else z
-
-    def predict_proba(self, X: Matrix) -> np.ndarray:
-        """Class probabilities, columns in the order of ``classes_``.
-
-        Returns
-        -------
-        ndarray of shape (n_samples, n_classes)
-            (a dask array, chunk by chunk, for a dask array X)
-        """
-        if is_dask_collection(X):
-            return _dask_blocks(self, X, "predict_proba")
-        z = self.decision_function(X)
-        if z.ndim == 1:
-            # expit(-z), not 1 - expit(z): keeps P(class 0) ~ e^{-z} instead of rounding it to 0
-            return np.column_stack([special.expit(-z), special.expit(z)])
-        return special.softmax(z, axis=1)
-
-    def predict_log_proba(self, X: Matrix) -> np.ndarray:
-        """Log of :meth:`predict_proba`, computed without log(0) (log-sigmoid).
-
-        Returns
-        -------
-        ndarray of shape (n_samples, n_classes)
-            (a dask array, chunk by chunk, for a dask array X)
-        """
-        if is_dask_collection(X):
-            return _dask_blocks(self, X, "predict_log_proba")
-        z = self.decision_function(X)
-        if z.ndim == 1:
-            return np.column_stack([special.log_expit(-z), special.log_expit(z)])
-        return special.log_softmax(z, axis=1)
-
-    def predict(self, X: Matrix) -> np.ndarray:
-        """Most probable class for each row.
-
-        Returns
-        -------
-        ndarray of shape (n_samples,), values from ``classes_``
-            (a dask array, chunk by chunk, for a dask array X)
-        """
-        if is_dask_collection(X):
-            return _dask_blocks(self, X, "predict")
-        z = self.decision_function(X)
-        idx = (z > 0).astype(int) if z.ndim == 1 else z.argmax(axis=1)
-        return self.classes_[idx]
-
-    # ---------------------------------------------------- sparse coefficients
-    def sparsify(self) -> Self:
-        """Store ``coef_`` as a scipy.sparse CSR array (scikit-learn's SparseCoefMixin).
-
-        Worth it when most coefficients are zero (L1); predictions work as
-        before.  ``summary`` and ``save`` need :meth:`densify` first; ``fit`` densifies.
-
-        Returns
-        -------
-        self : LogisticRegression
-        """
-        check_is_fitted(self)
-        self.coef_ = sp.csr_array(self.coef_)
-        return self
-
-    def _check_dense_coef(self, what):
-        if sp.issparse(getattr(self, "coef_", None)):
-            raise ValueError(f"coef_ is sparse (after sparsify()); call densify() before {what}")
-
-    def densify(self) -> Self:
-        """Store ``coef_`` as a numpy array again (a no-op when it is one).
-
-        Returns
-        -------
-        self : LogisticRegression
-        """
-        check_is_fitted(self)
-        if sp.issparse(self.coef_):
-            self.coef_ = self.coef_.toarray()
-        return self
-
-    # ------------------------------------------------------------ statistics
-    def summary(
-        self,
-        X: Matrix | None = None,
-        y: Any = None,
-        *,
-        sample_weight: Any = None,
-        cov_type: str = "nonrobust",
-        groups: Any = None,
-        alpha: float = 0.05,
-        weight_type: str = "frequency",
-        ci: str | None = None,
-    ) -> LogisticSummary:
-        """Inference table: coefficients, standard errors, z, p-values, intervals, likelihood measures.
-
-        Uses the statistics stored by ``fit`` (the model keeps no reference
-        to X); pass the training data to recompute them, which is needed for
-        ``cov_type='cluster'`` and after fits too large to store them.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features), optional
-            The training data.
-        y : array-like of shape (n_samples,), optional
-            The training labels (with X).
-        sample_weight : array-like of shape (n_samples,), optional
-            The training weights (with X).
-        cov_type : {'nonrobust', 'HC0', 'HC1', 'HC2', 'HC3', 'cluster'}, default='nonrobust'
-        groups : array-like of shape (n_samples,), optional
-            Cluster labels for ``cov_type='cluster'``.
-        alpha : float, default=0.05
-            Intervals at level 1 - alpha.
-        weight_type : {'frequency', 'probability'}, default='frequency'
-            Frequency weights count repeated rows; probability weights are
-            sampling weights (Stata's pweight).
-        ci : {'wald', 'profile'}, optional
-            Interval method; 'profile' (the default for penalty='firth')
-            needs X and y.
-
-        Returns
-        -------
-        logreg.stats.LogisticSummary
-            ``to_frame()``, ``to_dict()``, ``to_json()``, ``str()`` and
-            attributes such as ``log_likelihood``, ``aic``, ``pseudo_r2``.
-
-        Warns
-        -----
-        PenalizedInferenceWarning
-            For penalised fits: their standard errors are not valid inference.
-        """
-        from .stats import summarize
-
-        self._check_dense_coef("summary()")
-        X = self._encoded_table(X)
-        return summarize(
-            self,
-            X,
-            y,
-            sample_weight=sample_weight,
-            cov_type=cov_type,
-            groups=groups,
-            alpha=alpha,
-            weight_type=weight_type,
-            ci=ci,
-        )
-
-    def marginal_effects(self, X: Matrix, at: str = "overall", **kwargs: Any) -> pd.DataFrame:
-        """Marginal effects dP/dx with delta-method errors: :func:`logreg.inference.margins.marginal_effects`."""
-        from .inference.margins import marginal_effects
-
-        return marginal_effects(self, self._encoded_table(X), at=at, **kwargs)
-
-    # ----------------------------------------------------------- model file
-    def save(self, path: str | os.PathLike[str]) -> Self:
-        """Write the fitted model to a versioned JSON model file (never pickle).
-
-        The file is written to a temporary file in the same directory and
-        renamed, so an existing file at ``path`` is replaced whole or not at
-        all.  Read it back with :func:`logreg.load`.
-
-        Parameters
-        ----------
-        path : str or os.PathLike
-
-        Returns
-        -------
-        self : LogisticRegression
-        """
-        from .io.modelfile import write_model
-
-        check_is_fitted(self)
-        self._check_dense_coef("save()")
-        write_model(path, self)
-        return self
+        est = cls(**params)
+        est._validate_params()
+        est.model_ = model
+        est.n_features_in_ = model.n_features
+        if model.feature_names is not None:
+            est.feature_names_in_ = np.asarray(model.feature_names, dtype=object)
+        return est
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

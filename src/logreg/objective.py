@@ -36,6 +36,7 @@ import scipy.sparse as sp
 from threadpoolctl import ThreadpoolController
 
 from .graph import Linear, SigmoidCrossEntropy, SoftmaxCrossEntropy, WeightedMean, sigmoid
+from .layout import ParamLayout
 
 __all__ = ["BinaryLogistic", "MultinomialLogistic", "Objective", "make_datafit", "intercept_start"]
 
@@ -365,6 +366,27 @@ class DataTerm:
         """X by columns (:class:`Columns`) for column-wise descent, or None where not offered."""
         return None
 
+    # -- parameter layout: the term's ``layout`` (:class:`logreg.layout.ParamLayout`) ----------
+    @property
+    def n_params(self):
+        return self.layout.n_params
+
+    def split(self, theta):
+        """``(w, b)``: w of shape (d,), b a float for two classes; W (K, d), b (K,) for K >= 3."""
+        return self.layout.split(theta)
+
+    def join(self, w, b):
+        """Inverse of :meth:`split`: theta of shape (n_params,)."""
+        return self.layout.join(w, b)
+
+    def coef_mask(self):
+        """Boolean mask of the entries of theta that are penalised (coefficients, not intercepts)."""
+        return self.layout.coef_mask()
+
+    def invariant_basis(self, coef=False):
+        """Orthonormal directions of theta that leave the softmax unchanged, or None (two classes)."""
+        return self.layout.invariant_basis(coef)
+
 
 class _InMemoryTerm(DataTerm):
     """What the in-memory data terms share: class counts and float64 arithmetic of their rows.
@@ -436,31 +458,8 @@ class BinaryLogistic(_InMemoryTerm):
         self.engine = engine
         self.fit_intercept = bool(fit_intercept)
         self.n_features = X.shape[1]
-        self.n_params = self.n_features + int(self.fit_intercept)
+        self.layout = ParamLayout(self.n_features, 2, self.fit_intercept)
         self._cache = (None, None)
-
-    # -- parameter layout -------------------------------------------------
-    def split(self, theta):
-        """Return ``(w, b)``: w of shape (d,), b a float (0.0 without intercept)."""
-        d = self.n_features
-        w = theta[:d]
-        b = float(theta[d]) if self.fit_intercept else 0.0
-        return w, b
-
-    def join(self, w, b):
-        w = np.asarray(w, dtype=np.float64).ravel()
-        return np.concatenate([w, [b]]) if self.fit_intercept else w.copy()
-
-    def coef_mask(self):
-        """Boolean mask of the entries of theta that are penalised (w, not b)."""
-        m = np.ones(self.n_params, dtype=bool)
-        if self.fit_intercept:
-            m[-1] = False
-        return m
-
-    def invariant_basis(self, coef=False):
-        """None: the binary model has no direction of theta that leaves it unchanged."""
-        return None
 
     def columns(self):
         """X by columns, labels and normalised weights (:class:`Columns`), made on first use
@@ -787,50 +786,8 @@ class MultinomialLogistic(_InMemoryTerm):
         self.n_classes = int(n_classes)
         self.fit_intercept = bool(fit_intercept)
         self.n_features = X.shape[1]
-        self.n_params = self.n_classes * (self.n_features + int(self.fit_intercept))
+        self.layout = ParamLayout(self.n_features, self.n_classes, self.fit_intercept)
         self._cache = (None, None)
-
-    def split(self, theta):
-        """Return ``(W, b)``: W of shape (K, d), b of shape (K,)."""
-        K, d = self.n_classes, self.n_features
-        W = theta[: K * d].reshape(K, d)
-        b = theta[K * d :] if self.fit_intercept else np.zeros(K)
-        return W, b
-
-    def join(self, W, b):
-        W = np.asarray(W, dtype=np.float64).ravel()
-        return np.concatenate([W, np.ravel(b)]) if self.fit_intercept else W.copy()
-
-    def coef_mask(self):
-        m = np.ones(self.n_params, dtype=bool)
-        if self.fit_intercept:
-            m[self.n_classes * self.n_features :] = False
-        return m
-
-    def invariant_basis(self, coef=False):
-        """Orthonormal directions of theta along which the softmax does not change.
-
-        One shift of every class's intercept, and with ``coef`` (no penalty)
-        one shift of every class's coefficient of each feature.
-
-        Returns
-        -------
-        ndarray of shape (n_params, k) or None
-        """
-        K, d = self.n_classes, self.n_features
-        cols = []
-        if self.fit_intercept:
-            u = np.zeros(self.n_params)
-            u[K * d :] = 1.0
-            cols.append(u)
-        if coef:
-            for j in range(d):
-                u = np.zeros(self.n_params)
-                u[j : K * d : d] = 1.0
-                cols.append(u)
-        if not cols:
-            return None
-        return np.column_stack(cols) / np.sqrt(K)
 
     def _cast(self, W):
         return np.asarray(W, dtype=self.precision)

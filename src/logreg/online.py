@@ -11,6 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 from ._validation import assert_finite, check_class_weight, check_sample_weight, validate
+from .fitting import fitted_model
+from .layout import ParamLayout
+from .model import FitInfo
 from .penalties import make_penalty
 from .solvers.sgd import BATCH_ROWS, AveragedSGD, step_size
 
@@ -88,13 +91,13 @@ def partial_fit(model, X, y, classes=None, sample_weight=None, weight_sum=None):
             cw = np.array([model.class_weight.get(c, 1.0) for c in classes.tolist()], dtype=np.float64)
             weight = weight * cw[codes]
     fit_intercept = model.fit_intercept
+    layout = ParamLayout(X.shape[1], K, fit_intercept)
     batch_rows = int((model.solver_options or {}).get("batch_rows", BATCH_ROWS))
     if not fitted:
-        n_params = (K if K > 2 else 1) * (X.shape[1] + int(fit_intercept))
-        theta = np.zeros(n_params)
+        theta = np.zeros(layout.n_params)
         coef = getattr(model, "coef_", None)
         if coef is not None and np.array_equal(getattr(model, "classes_", None), classes):
-            theta = _join(np.asarray(coef), model.intercept_, K, fit_intercept)  # continue a fit
+            theta = layout.theta(np.asarray(coef), model.intercept_)  # continue a fit
     seen = model._sgd_.weight_seen if fitted else 0.0
     S = float(weight_sum) if weight_sum is not None else seen + float(X.shape[0] if weight is None else weight.sum())
     if not S > 0:
@@ -103,36 +106,13 @@ def partial_fit(model, X, y, classes=None, sample_weight=None, weight_sum=None):
     if not fitted:
         step = step_size(X, K, penalty.alpha, batch_rows, fit_intercept, weight)
         model._sgd_ = AveragedSGD(theta, step, batch_rows, model.random_state)
-        model.classes_ = classes
     state = model._sgd_
     state.run(X, codes, K, weight, penalty, fit_intercept=fit_intercept)
-    _store(model, state, K, X.dtype, fit_intercept)
-    return model
-
-
-def _join(coef, intercept, K, fit_intercept):
-    w = coef.ravel()
-    b = np.ravel(intercept) if fit_intercept else np.empty(0)
-    return np.concatenate([w, b[:1] if K == 2 else b])
-
-
-def _store(model, state, K, dtype, fit_intercept):
-    """The fitted attributes from the averaged iterate."""
-    theta = state.average
-    rows = 1 if K == 2 else K
-    d = model.n_features_in_
-    coef = theta[: rows * d].reshape(rows, d)
-    intercept = theta[rows * d :] if fit_intercept else np.zeros(rows)
+    coef, intercept = layout.coef_intercept(state.average)
     if K > 2:
         intercept = intercept - intercept.mean()  # the softmax's centred representative
-    model.coef_ = np.asarray(coef, dtype=dtype).copy()
-    model.intercept_ = np.asarray(intercept, dtype=dtype).copy()
-    model.n_iter_ = np.array([1], dtype=np.int32)  # partial_fit is one pass over its rows
+    # one pass over its rows; partial_fit never sees the whole data: no convergence, no statistics
+    info = FitInfo(solver="sgd", n_iter=1, converged=False, history=np.empty(0), grad_norm=np.nan, n_passes=1)
+    model.model_ = fitted_model(model, classes, coef, intercept, info, X.dtype)
     model.t_ = state.n_steps + 1  # scikit-learn's SGD: weight updates + 1
-    model.converged_ = False  # partial_fit never sees the whole data: nothing is checked
-    model.objective_history_ = np.empty(0)
-    model.solver_ = "sgd"
-    model.n_passes_ = 1
-    model.grad_norm_ = np.nan
-    model._stats_ = None
-    model._diagnostics_ = None
+    return model

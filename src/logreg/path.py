@@ -43,10 +43,8 @@ class _PathFit(LogisticRegression):
             return {"checkpoint": self._checkpoint}
         return {}
 
-    def _solve(self, *args, **kwargs):
-        result, name = super()._solve(*args, **kwargs)
-        self._checkpoint = result.checkpoint
-        return result, name
+    def _solved(self, result):
+        self._checkpoint = None if result is None else result.checkpoint
 
     def _data_term(self, X, codes, n_classes, sample_weight):
         kept = self._kept

@@ -27,7 +27,7 @@ import numpy as np
 
 from ._version import __version__
 from .io.atomic import OutputPathError, atomic_write_bytes, atomic_write_text
-from .penalties import penalty_kind
+from .model import as_fitted
 
 __all__ = ["Report", "build_report", "figure_png"]
 
@@ -290,12 +290,13 @@ def build_report(
         f'<p class="sub">{esc(subtitle)}</p>' if subtitle else "",
     ]
     created = _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat()
+    fitted = as_fitted(model)
     fact_rows = list((facts or {}).items()) + [
         ("classes", ", ".join(map(str, ev["classes"]))),
-        ("solver", getattr(model, "solver_", None)),
-        ("iterations", int(np.max(model.n_iter_)) if hasattr(model, "n_iter_") else None),
-        ("converged", getattr(model, "converged_", None)),
-        ("penalty, C", f"{penalty_kind(model.penalty, model.C, model.l1_ratio)}, {model.C:g}"),
+        ("solver", fitted.info.solver),
+        ("iterations", fitted.info.n_iter),
+        ("converged", fitted.info.converged),
+        ("penalty, C", f"{fitted.penalty.kind}, {fitted.penalty.C:g}"),
         ("written by", f"logreg {__version__}, {created}"),
     ]
     parts.append(_table(["", ""], fact_rows))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .model import FitInfo
 from .objective import Objective, make_datafit
 from .online import _codes
 from .penalties import make_penalty
@@ -75,11 +76,9 @@ def fit_blocks(model, blocks, *, classes, weight_sum, epochs, callback=None):
             converged = abs(history[-2] - J) <= model.tol * abs(J) or gnorm <= model.tol
         if converged or not np.isfinite(J):
             break
-    model.n_iter_ = np.array([len(history)], dtype=np.int32)
-    model.converged_ = bool(converged)
-    model.objective_history_ = np.asarray(history)
-    model.grad_norm_ = float(gnorm)
-    model.n_passes_ = 2 * len(history)
+    n = len(history)
+    info = FitInfo("sgd", n, bool(converged), np.asarray(history, dtype=np.float64), float(gnorm), 2 * n)
+    model.model_ = model.fitted_model().replace(info=info)
     message = "" if converged else f"J still changed by more than tol={model.tol:g} (relative) per epoch"
     result = SolverResult(model._sgd_.average, len(history), converged, history, gnorm, 2 * len(history), message)
     warn_not_converged(result, "sgd", epochs)

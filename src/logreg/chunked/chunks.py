@@ -276,9 +276,9 @@ class ChunkTerm:
         return self.datafit.data.gather(idx), self.codes[idx], sw
 
     def statistics(self, coef, intercept, fit_intercept):
-        """Additive parts of :class:`logreg.stats.FitStatistics` for this chunk."""
+        """Additive parts of :class:`logreg.inference.statistics.FitStatistics` for this chunk."""
+        from ..inference.statistics import compute_statistics
         from ..objective import _blas_controller
-        from ..stats import compute_statistics
 
         # small products per chunk: BLAS threads only contend with the chunks computed beside it
         with _blas_controller().limit(limits=1, user_api="blas"):

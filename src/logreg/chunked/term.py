@@ -19,6 +19,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._validation import check_class_totals, check_class_weight
+from ..layout import ParamLayout
 from ..objective import DataTerm, make_datafit
 
 __all__ = [
@@ -203,14 +204,7 @@ class ChunkedLogistic(DataTerm):
         self.data = _DataInfo(int(n_samples), self.n_features, float(settings.divisor), np.dtype(dtype), bool(sparse))
         self.total_weight = float(settings.total_weight)
         self.class_weight_sums = np.asarray(settings.class_weight_sums, dtype=np.float64)
-        # the parameter layout is the in-memory one: borrow it from an empty in-memory term
-        self._layout = make_datafit(
-            np.empty((0, self.n_features), dtype=dtype),
-            np.empty(0, dtype=np.intp),
-            self.n_classes,
-            fit_intercept=self.fit_intercept,
-        )
-        self.n_params = self._layout.n_params
+        self.layout = ParamLayout(self.n_features, self.n_classes, self.fit_intercept)
         self.n_chunks = len(self._parts)
 
     def _live_parts(self):
@@ -266,22 +260,6 @@ class ChunkedLogistic(DataTerm):
     def class_counts(self):
         """Rows of positive weight in each class, shape (n_classes,)."""
         return self._runner.map_reduce(self._live_parts(), "class_counts")
-
-    def split(self, theta):
-        """``(w, b)`` for two classes, ``(W, b)`` with W of shape (K, d) for K >= 3."""
-        return self._layout.split(theta)
-
-    def join(self, w, b):
-        """Inverse of :meth:`split`: theta of shape (n_params,)."""
-        return self._layout.join(w, b)
-
-    def coef_mask(self):
-        """Boolean mask of the penalised entries of theta (coefficients, not intercepts)."""
-        return self._layout.coef_mask()
-
-    def invariant_basis(self, coef=False):
-        """As the in-memory data term: directions of theta that leave the softmax unchanged."""
-        return self._layout.invariant_basis(coef)
 
     def _reduce(self, method, *args):
         return self._runner.map_reduce(self._live_parts(), method, *args)
@@ -340,9 +318,9 @@ class ChunkedLogistic(DataTerm):
 
         Returns
         -------
-        logreg.stats.FitStatistics
+        logreg.inference.statistics.FitStatistics
         """
-        from ..stats import FitStatistics, _null_log_likelihood, _stats_params
+        from ..inference.statistics import FitStatistics, null_log_likelihood
 
         S, n_rows, non_unit, ll, fisher, meat, meat_prob = self._reduce(
             "statistics", np.asarray(coef), np.asarray(intercept), self.fit_intercept
@@ -358,8 +336,8 @@ class ChunkedLogistic(DataTerm):
             unit_weights=bool(unit),
             log_likelihood=float(ll),
             # from the global class weights: the chunks' own class shares would give another model
-            null_log_likelihood=_null_log_likelihood(np.arange(K), self.class_weight_sums, K),
-            params=_stats_params(coef, intercept, K, self.fit_intercept).ravel(),
+            null_log_likelihood=null_log_likelihood(np.arange(K), self.class_weight_sums, K),
+            params=self.layout.stats_params(coef, intercept).ravel(),
             fisher=fisher,
             meat=meat,
             meat_prob=None if unit else meat_prob,

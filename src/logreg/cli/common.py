@@ -105,7 +105,7 @@ def output_format(path):
 def prepare(mf, table, **kwargs):
     """Encode a table for a model file: its formula, or its column encoding (plain numeric
     columns for a model saved from Python on arrays)."""
-    encoding = getattr(mf.model, "encoding_", None)
+    encoding = mf.model.fitted_model().encoding
     if encoding is not None and encoding.formula is not None:
         from ..io.encoding import prepare_formula_prediction
 

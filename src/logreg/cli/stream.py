@@ -11,7 +11,7 @@ from __future__ import annotations
 from ..io.modelfile import write_model
 from ..io.row_groups import first_design, labels_and_weights, row_group_blocks
 from .errors import BadInput
-from .fit import fit_result, refuse_diverged
+from .outcome import fit_result, refuse_diverged
 
 __all__ = ["fit_streamed"]
 

@@ -75,7 +75,7 @@ def summary(
     check_missing(missing)
     mf = read_model(model_path)
     model = mf.model
-    if data is None and getattr(model, "_stats_", None) is None:
+    if data is None and model.fitted_model().statistics is None:
         raise BadInput(
             f"{model_path} holds no inference statistics (a fit too large to store them); give the training "
             f"data: logreg summary --model {model_path} DATA"

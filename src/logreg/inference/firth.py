@@ -41,6 +41,9 @@ import numpy as np
 import scipy.sparse as sp
 from scipy import linalg, special
 
+from ..layout import ParamLayout
+from ..model import FitInfo
+
 __all__ = ["FIRTH_TAU", "PenalizedFit", "design", "fit_firth", "fit_penalized", "penalized_loglik"]
 
 #: Weight of log det F: Firth's (Jeffreys') penalty.
@@ -245,8 +248,8 @@ def _inv_spd(A):
         return linalg.pinvh(A)
 
 
-def fit_firth(model, X, codes, classes, sample_weight):
-    """Fit ``model`` (a LogisticRegression with ``penalty='firth'``) and set its fitted attributes.
+def fit_firth(model, X, codes, classes, sample_weight, warm=None):
+    """Fit ``model`` (a LogisticRegression with ``penalty='firth'``): its coefficients and fit record.
 
     ``tol`` bounds the max-norm of the last Newton step and of the modified
     score (logistf's xconv and gconv), ``max_iter`` the iterations; ``C``,
@@ -255,12 +258,21 @@ def fit_firth(model, X, codes, classes, sample_weight):
     Parameters
     ----------
     model : LogisticRegression
+        Its ``fit_intercept``, ``max_iter`` and ``tol`` are read.
     X : {ndarray, sparse matrix} of shape (n_samples, n_features)
     codes : ndarray of shape (n_samples,)
         Class codes 0/1.
     classes : ndarray of shape (2,)
     sample_weight : ndarray of shape (n_samples,) or None
         Raw weights (class weights multiplied in).
+    warm : (coef, intercept) or None
+        A warm start's coefficients, shapes (1, n_features) and (1,).
+
+    Returns
+    -------
+    coef : ndarray of shape (1, n_features)
+    intercept : ndarray of shape (1,)
+    info : logreg.model.FitInfo
 
     Raises
     ------
@@ -280,27 +292,28 @@ def fit_firth(model, X, codes, classes, sample_weight):
         )
     s = np.ones(X.shape[0]) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
     Xt = design(X, model.fit_intercept)
+    layout = ParamLayout(X.shape[1], 2, model.fit_intercept)  # Xt's columns: the statistics' order
     beta0 = np.zeros(Xt.shape[1])
-    if model.warm_start and getattr(model, "coef_", None) is not None and model.coef_.shape == (1, X.shape[1]):
-        beta0 = np.r_[model.intercept_, model.coef_.ravel()] if model.fit_intercept else model.coef_.ravel()
+    if warm is not None and np.shape(warm[0]) == (1, X.shape[1]):
+        beta0 = layout.stats_params(*warm).ravel()
     res = fit_penalized(Xt, codes.astype(np.float64), s, beta0=beta0, max_iter=model.max_iter, tol=model.tol)
     S = float(s.sum())
-    off = int(model.fit_intercept)
-    model.classes_ = classes
-    model.coef_ = res.params[off:][None, :].astype(X.dtype)
-    model.intercept_ = np.array([res.params[0] if off else 0.0], dtype=X.dtype)
-    model.n_iter_ = np.array([res.n_iter], dtype=np.int32)
-    model.converged_ = res.converged
-    # the objective J = -L*/S, on the scale of the other penalties' objective
-    model.objective_history_ = -np.asarray(res.history, dtype=np.float64) / S
-    model.solver_ = "firth-newton"
-    model.n_passes_ = int(len(res.history))
-    model.grad_norm_ = res.score_norm / S
+    info = FitInfo(
+        solver="firth-newton",
+        n_iter=int(res.n_iter),
+        converged=bool(res.converged),
+        # the objective J = -L*/S, on the scale of the other penalties' objective
+        history=-np.asarray(res.history, dtype=np.float64) / S,
+        grad_norm=float(res.score_norm / S),
+        n_passes=int(len(res.history)),
+    )
     if not res.converged:
         warnings.warn(
             f"Firth's Newton iteration stopped after {res.n_iter} iterations (max_iter={model.max_iter}) without "
             f"reaching tol (max |modified score| = {res.score_norm:.3g}); raise max_iter",
             ConvergenceWarning,
-            stacklevel=3,
+            stacklevel=4,  # fit_firth <- fit_model <- LogisticRegression.fit <- the user's line
         )
-    return model
+    coef = res.params[layout.stats_coef_mask()][None, :]
+    intercept = res.params[~layout.stats_coef_mask()] if model.fit_intercept else np.zeros(1)
+    return coef.astype(X.dtype), intercept.astype(X.dtype), info

@@ -19,6 +19,8 @@ import numpy as np
 from scipy import linalg
 from scipy import stats as sps
 
+from ..model import as_fitted
+
 __all__ = ["TestResult", "lr_test", "wald_test"]
 
 
@@ -58,28 +60,24 @@ def _n_identified(st):
 
 
 def _checked_statistics(model, role):
-    from sklearn.utils.validation import check_is_fitted
-
-    from ..stats import _is_penalized
-
-    check_is_fitted(model)
-    if model.penalty == "firth":
+    model = as_fitted(model)
+    if model.penalty.firth:
         raise ValueError(
             f"the {role} model is a Firth fit: its penalised likelihood-ratio tests are in "
             "model.summary(X, y) (p_value, llr); lr_test compares unpenalised fits (penalty=None)"
         )
-    if _is_penalized(model):
+    if model.penalty.penalized:
         raise ValueError(
-            f"lr_test needs unpenalised maximum-likelihood fits: the {role} model has penalty={model.penalty!r}, "
-            f"C={model.C:g}; refit it with penalty=None"
+            f"lr_test needs unpenalised maximum-likelihood fits: the {role} model has penalty={model.penalty.kind!r}, "
+            f"C={model.penalty.C:g}; refit it with penalty=None"
         )
-    st = getattr(model, "_stats_", None)
+    st = model.statistics
     if st is None:
         raise ValueError(
             f"the {role} model has no stored log-likelihood (a fit too large to store its statistics, or a model "
             "loaded from a file); refit it"
         )
-    return st
+    return model, st
 
 
 def lr_test(restricted, full):
@@ -87,7 +85,7 @@ def lr_test(restricted, full):
 
     Parameters
     ----------
-    restricted, full : LogisticRegression
+    restricted, full : logreg.model.FittedModel or fitted LogisticRegression
         Unpenalised fits (``penalty=None``) on the same rows, labels and
         weights; ``full`` has more parameters (e.g. more feature columns).
         That the restricted model is a special case of the full one (its
@@ -107,11 +105,11 @@ def lr_test(restricted, full):
         class counts differ), different classes, a "full" model without more
         parameters, or one that fits worse than the restricted model.
     """
-    st_r = _checked_statistics(restricted, "restricted")
-    st_f = _checked_statistics(full, "full")
-    if not np.array_equal(np.asarray(restricted.classes_), np.asarray(full.classes_)):
+    restricted, st_r = _checked_statistics(restricted, "restricted")
+    full, st_f = _checked_statistics(full, "full")
+    if not np.array_equal(np.asarray(restricted.classes), np.asarray(full.classes)):
         raise ValueError(
-            f"the models were fitted on different classes: {list(restricted.classes_)} and {list(full.classes_)}"
+            f"the models were fitted on different classes: {list(restricted.classes)} and {list(full.classes)}"
         )
     same = (
         st_r.n_rows == st_f.n_rows
@@ -173,8 +171,7 @@ def wald_test(model, R, q=None, **summary_kw):
 
     Parameters
     ----------
-    model : LogisticRegression
-        A fitted model.
+    model : logreg.model.FittedModel or fitted LogisticRegression
     R : array-like of shape (m, k) or (k,), or str
         One row per restriction, one column per term of ``model.summary()``
         (``const`` first, then the features; for K >= 3 classes the
@@ -198,7 +195,7 @@ def wald_test(model, R, q=None, **summary_kw):
         When R has the wrong number of columns, linearly dependent rows, or
         the string cannot be read.
     """
-    from ..stats import summarize
+    from .summary import summarize
 
     if "alpha" in summary_kw:
         raise TypeError("wald_test has no alpha: it returns a p-value")

@@ -197,8 +197,10 @@ def multinomial_leverage_meat(X, codes, sample_weight, B, fit_intercept, bread_i
     return meat, hmax
 
 
-def with_leverage_meat(st, X, codes, sw, model, cov_type, weight_type):
+def with_leverage_meat(st, X, codes, sw, penalty, cov_type, weight_type):
     """``st`` (a :class:`logreg.stats.FitStatistics`) with its meats replaced by the HC2 / HC3 meat.
+
+    ``penalty`` is the fit's :class:`logreg.model.PenaltySpec`.
 
     The leverages use the inverse of the Fisher information (plus the
     penalty's curvature for penalised fits), as the summary's bread.
@@ -210,10 +212,10 @@ def with_leverage_meat(st, X, codes, sw, model, cov_type, weight_type):
     """
     import dataclasses
 
-    from ..stats import _inverse, _is_penalized, _penalty_curvature
+    from .covariance import inverse
 
     if st.n_classes != 2:
-        if _penalty_curvature(model) or _is_penalized(model):
+        if penalty.curvature or penalty.penalized:
             raise ValueError(
                 f"cov_type={cov_type!r} for a multinomial model needs an unpenalised fit (penalty=None): the "
                 "leverages are those of the identified baseline parameterisation; use cov_type='HC0' or 'HC1'"
@@ -221,15 +223,13 @@ def with_leverage_meat(st, X, codes, sw, model, cov_type, weight_type):
         p = st.n_features + int(st.fit_intercept)
         P = st.params.size
         keep = slice(p, P)
-        bread_inv, _ = _inverse(st.fisher[keep, keep])
+        bread_inv, _ = inverse(st.fisher[keep, keep])
         B = (st.params.reshape(-1, p)[1:] - st.params.reshape(-1, p)[0]).reshape(-1, p)
         meat_c, hmax = multinomial_leverage_meat(X, codes, sw, B, st.fit_intercept, bread_inv, cov_type, weight_type)
         meat = np.zeros((P, P))
         meat[keep, keep] = meat_c  # the summary reads the contrasts' block
         return dataclasses.replace(st, meat=meat, meat_prob=meat, max_leverage=hmax)
-    pen_diag = np.full(st.params.size, _penalty_curvature(model))
-    if st.fit_intercept:
-        pen_diag[0] = 0.0
-    bread_inv, _ = _inverse(st.fisher + np.diag(pen_diag))
+    pen_diag = np.where(st.layout.stats_coef_mask(), penalty.curvature, 0.0)
+    bread_inv, _ = inverse(st.fisher + np.diag(pen_diag))
     meat, hmax = leverage_meat(X, codes, sw, st.params, st.fit_intercept, bread_inv, cov_type, weight_type)
     return dataclasses.replace(st, meat=meat, meat_prob=meat, max_leverage=hmax)

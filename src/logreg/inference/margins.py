@@ -26,6 +26,8 @@ import scipy.sparse as sp
 from scipy import special
 from scipy import stats as sps
 
+from ..model import as_fitted, label
+
 __all__ = ["MARGEFF_COLUMNS", "marginal_effects", "margins_table"]
 
 MARGEFF_COLUMNS = ["dydx", "std_err", "z", "p_value", "ci_lower", "ci_upper"]
@@ -91,8 +93,7 @@ def marginal_effects(
 
     Parameters
     ----------
-    model : LogisticRegression
-        A fitted model.
+    model : logreg.model.FittedModel or fitted LogisticRegression
     X : {array-like, sparse matrix} of shape (n_samples, n_features)
         The rows to average the effects over (usually the training data).
     at : {'overall', 'mean'}, default='overall'
@@ -123,7 +124,7 @@ def marginal_effects(
     index, table = margins_table(
         model, X, at, y=y, sample_weight=sample_weight, cov_type=cov_type, alpha=alpha, **summary_kw
     )
-    if model.classes_.size == 2:
+    if as_fitted(model).n_classes == 2:
         return pd.DataFrame(table, index=pd.Index([t for _, t in index], name="term"), columns=MARGEFF_COLUMNS)
     return pd.DataFrame(table, index=pd.MultiIndex.from_tuples(index, names=["class", "term"]), columns=MARGEFF_COLUMNS)
 
@@ -144,19 +145,20 @@ def margins_table(
     """
     from sklearn.utils.validation import _check_sample_weight
 
-    from ..stats import _label, summarize, term_names
+    from .summary import summarize
 
+    model = as_fitted(model)
     if at not in AT:
         raise ValueError(f"at must be one of {AT}, got {at!r}")
     summary_kw.setdefault("ci", "wald")  # the delta method needs no profile intervals
-    Xv = model._check_X(X)
+    Xv = model.matrix(X)
     s = _check_sample_weight(sample_weight, Xv, dtype=np.float64, ensure_non_negative=True)
     if y is None:
         summ = summarize(model, cov_type=cov_type, alpha=alpha, **summary_kw)
     else:
         summ = summarize(model, X, y, sample_weight=sample_weight, cov_type=cov_type, alpha=alpha, **summary_kw)
-    K = model.classes_.size
-    p = Xv.shape[1] + int(model.fit_intercept)
+    K = model.n_classes
+    p = model.layout.block_size
     B = np.vstack([np.zeros((1, p)), summ.params.reshape(K - 1, p)])
     if at == "mean":
         xbar = np.asarray(Xv.T @ s).ravel() / s.sum()
@@ -171,7 +173,7 @@ def margins_table(
         z = dydx / se
     q = sps.norm.ppf(1.0 - alpha / 2.0)
     table = np.column_stack([dydx, se, z, 2.0 * sps.norm.sf(np.abs(z)), dydx - q * se, dydx + q * se])
-    feats = term_names(model)[int(model.fit_intercept) :]
+    feats = model.names
     if K == 2:
-        return [(_label(model.classes_[1]), f) for f in feats], table[d:]
-    return [(_label(c), f) for c in model.classes_ for f in feats], table
+        return [(label(model.classes[1]), f) for f in feats], table[d:]
+    return [(label(c), f) for c in model.classes for f in feats], table

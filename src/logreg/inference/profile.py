@@ -128,8 +128,8 @@ def apply_profile(summary, model, X, codes, sample_weight, ci):
     ----------
     summary : logreg.stats.LogisticSummary
         Built from the same data; changed in place.
-    model : LogisticRegression
-        A binary fit, unpenalised or ``penalty='firth'``.
+    model : logreg.model.FittedModel
+        An unpenalised fit or a Firth fit.
     X : {ndarray, sparse matrix} of shape (n_samples, n_features)
     codes : ndarray of shape (n_samples,)
     sample_weight : ndarray of shape (n_samples,)
@@ -139,8 +139,8 @@ def apply_profile(summary, model, X, codes, sample_weight, ci):
     -------
     summary
     """
-    firth = model.penalty == "firth"
-    if model.classes_.size != 2:
+    firth = model.penalty.firth
+    if model.n_classes != 2:
         return _apply_multinomial_profile(summary, model, X, codes, sample_weight, ci)
     tau = FIRTH_TAU if firth else 0.0
     Xt = design(X, model.fit_intercept)
@@ -203,7 +203,7 @@ def _apply_multinomial_profile(summary, model, X, codes, sample_weight, ci):
 
     if ci != "profile":
         return summary
-    K = model.classes_.size
+    K = model.n_classes
     Xt = design(X, model.fit_intercept)
     y = np.asarray(codes, dtype=np.intp)
     s = np.asarray(sample_weight, dtype=np.float64)

@@ -99,13 +99,12 @@ class TableEncoding:
         return prepare_prediction(_arrow(X), self.columns or [], source=source).X
 
 
-def encode_if_raw(model: Any, X: Any, names: Sequence[str] | None) -> np.ndarray | None:
-    """The encoded features when ``X`` is a raw table for ``model``'s encoding, else None.
+def encode_if_raw(encoding: TableEncoding | None, X: Any, names: Sequence[str] | None) -> np.ndarray | None:
+    """The encoded features when ``X`` is a raw table for ``encoding`` (a fitted model's), else None.
 
     A table whose columns are exactly the model's feature names is already
     encoded (the command line passes those) and is left to the ordinary checks.
     """
-    encoding = getattr(model, "encoding_", None)
     if encoding is None:
         return None
     columns = table_columns(X)

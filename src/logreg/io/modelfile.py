@@ -33,37 +33,29 @@ Format version 1, one JSON object::
 
 from __future__ import annotations
 
-import datetime as _dt
 import json
-import math
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from .._version import __version__
 from ..exceptions import ModelFileError
-from .atomic import atomic_write_text
+from ..model import FittedModel
 from .inputs import read_regular
-from .restore import fitted_estimator
-from .schema import MAX_ABS_COEF, MEASURES, OPTION_KEYS, Invalid, validate
+from .model_doc import FORMAT, FORMAT_VERSION, MAX_STORED_PARAMS, document_text, json_values, write_fitted
+from .restore import fitted_from_doc, options_params
+from .schema import Invalid, validate
 
-__all__ = ["FORMAT", "FORMAT_VERSION", "ModelFile", "dumps", "loads", "read_model", "write_model"]
+__all__ = ["FORMAT", "FORMAT_VERSION", "MAX_STORED_PARAMS", "ModelFile", "dumps", "loads", "read_model", "write_model"]
 
-FORMAT = "logreg-model"
-FORMAT_VERSION = 1
+_jsonable = json_values  # JSON-ready values (the command line's training facts use it too)
+
 
 #: Refuse absurdly large files before parsing them (a model of a million
 #: features is ~25 MB of JSON).
 MAX_BYTES = 512 * 1024 * 1024
-
-_OPTION_KEYS = OPTION_KEYS
-_MEASURES = MEASURES
-#: The inference statistics (P x P matrices) are kept up to this many
-#: parameters: beyond, the file would grow past ~10 MB and summary() can be
-#: recomputed from the training data instead.
-MAX_STORED_PARAMS = 300
 
 
 @dataclass
@@ -73,7 +65,7 @@ class ModelFile:
     Attributes
     ----------
     model : logreg.LogisticRegression
-        Fitted, ready to predict.
+        Fitted, ready to predict: an estimator wrapping ``fitted``.
     feature_names : list of str
     columns : list of ColumnEncoding or None
         How to turn a table into the features (files written by the CLI).
@@ -82,9 +74,11 @@ class ModelFile:
     statistics : dict or None
     format_version : int
     logreg_version : str
+    fitted : logreg.model.FittedModel or None
+        The fit the file holds.
     """
 
-    model: object
+    model: Any
     feature_names: list
     columns: list | None = None
     target: str | None = None
@@ -93,85 +87,18 @@ class ModelFile:
     statistics: dict | None = None
     format_version: int = FORMAT_VERSION
     logreg_version: str = __version__
+    fitted: FittedModel | None = None
 
 
 # ------------------------------------------------------------------ write
-def _json_number(x):
-    x = float(x)
-    return x if math.isfinite(x) else None
+def _fitted_and_options(model):
+    """A fitted estimator's FittedModel and parameters."""
+    from sklearn.exceptions import NotFittedError
 
-
-def _json_scalar(v):
-    """numpy scalars -> Python; non-finite floats -> None (JSON has no NaN)."""
-    if isinstance(v, np.generic):
-        v = v.item()
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
-    return v
-
-
-def _jsonable(obj):
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return [_jsonable(v) for v in obj.tolist()]
-    return _json_scalar(obj)
-
-
-def _options_to_json(params):
-    out = {}
-    for k in _OPTION_KEYS:
-        v = params.get(k)
-        if k == "C" and v is not None and math.isinf(float(v)):
-            v = "inf"  # JSON has no infinity; C=inf means no penalty
-        elif k == "class_weight" and isinstance(v, dict):
-            # JSON object keys are strings; pairs keep int/bool class labels intact
-            v = {"pairs": [[_json_scalar(c), float(w)] for c, w in v.items()]}
-        else:
-            v = _json_scalar(v)
-        out[k] = v
-    return out
-
-
-def _summary_measures(model):
-    """Likelihood measures from ``model.summary()``, or None when it cannot be computed."""
-    if getattr(model, "_stats_", None) is None or not hasattr(model, "summary"):
-        return None
     try:
-        with warnings.catch_warnings():
-            # penalised fits warn that their standard errors are not inference; the
-            # likelihood measures are still what they are
-            warnings.simplefilter("ignore")
-            summary = model.summary()
-    except ValueError:
-        return None
-    return {k: _json_scalar(float(getattr(summary, k))) for k in _MEASURES if hasattr(summary, k)}
-
-
-def _inference_to_json(st):
-    if st is None or st.params.size > MAX_STORED_PARAMS or st.cluster_meat is not None:
-        return None
-    if not np.any(st.fisher):  # every probability saturated at 0 or 1: no information to store
-        return None
-    parts = [st.log_likelihood, st.null_log_likelihood, st.weight_sum, st.fisher, st.meat]
-    if not all(np.all(np.isfinite(p)) for p in parts + ([] if st.meat_prob is None else [st.meat_prob])):
-        return None  # a likelihood of -inf (a saturated fit): summary() then needs the training data
-    return {
-        "n_classes": int(st.n_classes),
-        "fit_intercept": bool(st.fit_intercept),
-        "n_features": int(st.n_features),
-        "weight_sum": float(st.weight_sum),
-        "n_rows": int(st.n_rows),
-        "unit_weights": bool(st.unit_weights),
-        "log_likelihood": float(st.log_likelihood),
-        "null_log_likelihood": float(st.null_log_likelihood),
-        "params": np.asarray(st.params, dtype=np.float64).tolist(),
-        "fisher": np.asarray(st.fisher, dtype=np.float64).tolist(),
-        "meat": np.asarray(st.meat, dtype=np.float64).tolist(),
-        "meat_prob": None if st.meat_prob is None else np.asarray(st.meat_prob, dtype=np.float64).tolist(),
-    }
+        return model.fitted_model(), model.get_params()
+    except NotFittedError:
+        raise ModelFileError("the model is not fitted; call fit before saving it") from None
 
 
 def dumps(model, *, columns=None, target=None, weight=None, training=None, statistics=None):
@@ -189,126 +116,17 @@ def dumps(model, *, columns=None, target=None, weight=None, training=None, stati
         Extra training facts (rows read, rows dropped, missing policy...),
         merged into the ``training`` section.
     statistics : dict, optional
-        Likelihood measures; by default taken from ``model.summary()`` when
+        Likelihood measures; by default taken from the model's summary when
         the fit stored its inference statistics.
 
     Returns
     -------
     str
     """
-    if not hasattr(model, "coef_"):
-        raise ModelFileError("the model is not fitted; call fit before saving it")
-    coef = np.asarray(model.coef_, dtype=np.float64)
-    intercept = np.asarray(model.intercept_, dtype=np.float64)
-    if not (np.all(np.isfinite(coef)) and np.all(np.isfinite(intercept))):
-        raise ModelFileError(
-            "the model has non-finite coefficients (a diverged fit); refusing to save it: refit with the "
-            "default solver, or a smaller --learning-rate for gd"
-        )
-    biggest = float(max(np.max(np.abs(coef), initial=0.0), np.max(np.abs(intercept), initial=0.0)))
-    if biggest > MAX_ABS_COEF:
-        raise ModelFileError(
-            f"the model has coefficients as large as {biggest:.3g} (a diverged fit: its probabilities would be "
-            "NaN); refusing to save it: refit with the default solver, or a smaller --learning-rate for gd"
-        )
-    labels = [_json_scalar(c) for c in np.asarray(model.classes_).tolist()]
-    odd = next((c for c in labels if not isinstance(c, str | int | float | bool)), None)
-    if odd is not None:
-        raise ModelFileError(
-            f"the model's class labels are of type {type(odd).__name__} ({odd!r}), which a model file cannot "
-            "hold (JSON has strings, numbers and booleans); fit on labels converted to strings, e.g. "
-            "y.astype(str)"
-        )
-    names_in = hasattr(model, "feature_names_in_")
-    if names_in:
-        names = [str(n) for n in model.feature_names_in_]
-    elif columns is not None:
-        names = [n for enc in columns for n in enc.feature_names]
-    else:
-        names = [f"x{j}" for j in range(coef.shape[1])]
-    encoding = getattr(model, "encoding_", None)
-    formula = None
-    if columns is None and encoding is not None and encoding.feature_names == names:
-        columns, formula = encoding.columns, encoding.formula
-        target, weight = target or encoding.target, weight or encoding.weight
-    if columns is not None and [n for enc in columns for n in enc.feature_names] != names:
-        raise ModelFileError("the column encoding does not produce the model's feature names")
-
-    train = {
-        "solver": getattr(model, "solver_", None),
-        "n_iter": int(np.max(model.n_iter_)) if hasattr(model, "n_iter_") else None,
-        "converged": bool(getattr(model, "converged_", True)),
-        "grad_norm": _json_number(getattr(model, "grad_norm_", float("nan"))),
-        "n_passes": getattr(model, "n_passes_", None),
-        "objective_history": [_json_number(v) for v in getattr(model, "objective_history_", [])],
-    }
-    diagnostics = getattr(model, "_diagnostics_", None)
-    if diagnostics:
-        # the fit's warnings (separation, collinearity...) travel with the model: summary() notes them
-        train["diagnostics"] = [
-            {"category": d.category.__name__, "message": str(d.message), "features": [str(f) for f in d.features]}
-            for d in diagnostics
-        ]
-    train.update(_jsonable(training or {}))
-    doc = {
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
-        "logreg_version": __version__,
-        "created": _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat(),
-        "classes": labels,
-        "feature_names": names,
-        "feature_names_in": names_in,
-        "coef": coef.tolist(),
-        "intercept": intercept.tolist(),
-        "options": _options_to_json(model.get_params()),
-        "training": train,
-    }
-    if columns is not None:
-        doc["columns"] = [enc.to_dict() for enc in columns]
-    if formula is not None:
-        doc["formula"] = _jsonable(formula.to_dict())
-    if columns is not None or formula is not None:
-        doc["target"] = target
-        doc["weight"] = weight
-    if hasattr(model, "standardize_mean_"):
-        doc["standardization"] = {"mean": model.standardize_mean_.tolist(), "scale": model.standardize_scale_.tolist()}
-    stats = dict(statistics) if statistics is not None else (_summary_measures(model) or {})
-    unknown = sorted(set(stats) - set(_MEASURES))
-    if unknown:
-        raise ModelFileError(f"unknown statistics {', '.join(unknown)}; known: {', '.join(_MEASURES)}")
-    inference = _inference_to_json(getattr(model, "_stats_", None))
-    if inference is not None:
-        stats["inference"] = inference
-    if stats:
-        doc["statistics"] = _jsonable(stats)
-    try:
-        validate(doc)  # what save writes, load reads: the same checks as a file from elsewhere
-    except Invalid as exc:
-        raise ModelFileError(f"refusing to save the model: {exc}") from None
-    return _format(doc)
-
-
-def _format(doc):
-    """JSON with one top-level field (or one entry of a section) per line.
-
-    Arrays stay on one line so a model of many features remains a readable
-    file that diffs well; the text is still plain JSON.
-    """
-
-    def compact(v):
-        return json.dumps(v, allow_nan=False, ensure_ascii=False, separators=(", ", ": "))
-
-    lines = []
-    for key, value in doc.items():
-        if isinstance(value, dict) and value:
-            inner = ",\n".join(f"  {compact(k)}: {compact(v)}" for k, v in value.items())
-            lines.append(f" {compact(key)}: {{\n{inner}\n }}")
-        elif isinstance(value, list) and value and isinstance(value[0], dict | list):
-            inner = ",\n".join(f"  {compact(v)}" for v in value)
-            lines.append(f" {compact(key)}: [\n{inner}\n ]")
-        else:
-            lines.append(f" {compact(key)}: {compact(value)}")
-    return "{\n" + ",\n".join(lines) + "\n}\n"
+    fitted, options = _fitted_and_options(model)
+    return document_text(
+        fitted, options, columns=columns, target=target, weight=weight, training=training, statistics=statistics
+    )
 
 
 def write_model(path, model, **kwargs):
@@ -328,8 +146,8 @@ def write_model(path, model, **kwargs):
     logreg.io.atomic.OutputPathError
         The directory does not exist or the path is a directory.
     """
-    text = dumps(model, **kwargs)  # fully built before anything touches the disk
-    atomic_write_text(path, text)
+    fitted, options = _fitted_and_options(model)
+    write_fitted(path, fitted, options, **kwargs)
 
 
 # ------------------------------------------------------------------- read
@@ -350,7 +168,10 @@ def _parse(doc, source):
                 f"this logreg ({__version__}) reads format {FORMAT_VERSION}: upgrade logreg"
             )
     doc = validate(doc)
-    model, columns = fitted_estimator(doc)
+    params = options_params(doc["options"])
+    _check_params(params)
+    fitted, columns = fitted_from_doc(doc, params)
+    model = _estimator_class().from_fitted(fitted, **params)
     statistics = doc.get("statistics")
     if statistics is not None and statistics.get("inference") is not None:
         inference = {k: v.tolist() if isinstance(v, np.ndarray) else v for k, v in statistics["inference"].items()}
@@ -365,7 +186,25 @@ def _parse(doc, source):
         statistics=statistics,
         format_version=doc["format_version"],
         logreg_version=doc["logreg_version"],
+        fitted=fitted,
     )
+
+
+def _estimator_class():
+    from ..estimator import LogisticRegression
+
+    return LogisticRegression
+
+
+def _check_params(params):
+    """The estimator's own checks of the file's options (raises Invalid)."""
+    from .._validation import check_class_weight
+
+    try:
+        _estimator_class()(**params)._validate_params()
+        check_class_weight(params.get("class_weight"))
+    except (ValueError, TypeError) as exc:
+        _fail(f"invalid options: {' '.join(str(exc).split())}")
 
 
 def _reject_constant(name):

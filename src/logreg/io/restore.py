@@ -1,9 +1,10 @@
-"""The fitted estimator from a validated model-file document.
+"""The fitted model from a validated model-file document.
 
 :func:`logreg.io.schema.validate` has checked every type, range and shape;
-this module only sets the estimator's fitted attributes as ``fit`` would
-leave them, and checks what needs the estimator itself (its parameter
-constraints, the warning classes named by stored diagnostics).
+this module builds the :class:`logreg.model.FittedModel` the document describes
+(and the estimator's parameters, which :mod:`logreg.io.modelfile` checks by
+building the estimator that wraps it), and checks what needs more than the
+schema (the warning classes named by stored diagnostics, the formula).
 """
 
 from __future__ import annotations
@@ -13,36 +14,31 @@ import math
 
 import numpy as np
 
+from ..layout import ParamLayout
+from ..model import FitInfo, FittedModel, PenaltySpec
 from .schema import Invalid
 from .tables import ColumnEncoding
 
-__all__ = ["fitted_estimator"]
-
-_TRAINING_ATTRS = {
-    # key in "training" -> estimator attribute (types checked by the schema)
-    "solver": "solver_",
-    "converged": "converged_",
-    "grad_norm": "grad_norm_",
-    "n_passes": "n_passes_",
-}
+__all__ = ["fitted_from_doc", "options_params"]
 
 
 def _fail(msg):
     raise Invalid(msg)
 
 
-def fitted_estimator(doc):
-    """The LogisticRegression a validated document describes, and its column encoding.
+def fitted_from_doc(doc, params):
+    """The FittedModel a validated document describes, and its column encoding.
 
     Parameters
     ----------
     doc : dict
         From :func:`logreg.io.schema.validate`.
+    params : dict
+        Its options as the estimator's parameters (:func:`options_params`), checked.
 
     Returns
     -------
-    model : logreg.LogisticRegression
-        Fitted.
+    model : logreg.model.FittedModel
     columns : list of ColumnEncoding or None
 
     Raises
@@ -50,40 +46,43 @@ def fitted_estimator(doc):
     Invalid
     """
     classes, names, coef, intercept = doc["classes"], doc["feature_names"], doc["coef"], doc["intercept"]
-    model = _estimator(doc["options"])
     columns = None
     if doc.get("columns") is not None:
         columns = [ColumnEncoding.from_dict(c) for c in doc["columns"]]
     training = doc.get("training") or {}
     statistics = doc.get("statistics")
     inference = None if statistics is None else statistics.get("inference")
-
-    # the estimator's fitted state, as fit would leave it
-    model.classes_ = np.asarray(classes)
-    model.coef_ = coef
-    model.intercept_ = intercept
-    model.n_features_in_ = len(names)
-    if doc.get("feature_names_in", False):
-        model.feature_names_in_ = np.asarray(names, dtype=object)
-    model.n_iter_ = np.array([training.get("n_iter") or 0], np.int32)
     history = training.get("objective_history") or []
-    model.objective_history_ = np.array([np.nan if v is None else v for v in history], dtype=np.float64)
-    for key, attr in _TRAINING_ATTRS.items():
-        if training.get(key) is not None:
-            setattr(model, attr, training[key])
-    if inference is not None:
-        model._stats_ = _fit_statistics(inference)
-    diagnostics = _parse_diagnostics(training.get("diagnostics"))
-    if diagnostics is not None:
-        model._diagnostics_ = diagnostics
+    found = {
+        key: training[key] for key in ("solver", "converged", "grad_norm", "n_passes") if training.get(key) is not None
+    }
+    info = FitInfo(
+        n_iter=int(training.get("n_iter") or 0),
+        history=np.array([np.nan if v is None else v for v in history], dtype=np.float64),
+        **found,
+    )
+    encoding = None
     formula = _formula(doc.get("formula"))
     if columns is not None or formula is not None:
         from .encoding import TableEncoding
 
-        model.encoding_ = TableEncoding(columns, formula, doc.get("target"), doc.get("weight"))
+        encoding = TableEncoding(columns, formula, doc.get("target"), doc.get("weight"))
     scaling = doc.get("standardization")
-    if scaling is not None:
-        model.standardize_mean_, model.standardize_scale_ = scaling["mean"], scaling["scale"]
+    classes = np.asarray(classes)
+    model = FittedModel(
+        classes=classes,
+        layout=ParamLayout(len(names), classes.size, bool(params.get("fit_intercept", True))),
+        coef=coef,
+        intercept=intercept,
+        penalty=PenaltySpec.of(params.get("penalty", "auto"), params.get("C", 1.0), params.get("l1_ratio")),
+        info=info,
+        class_weight=params.get("class_weight"),
+        feature_names=tuple(names) if doc.get("feature_names_in", False) else None,
+        encoding=encoding,
+        standardization=None if scaling is None else (scaling["mean"], scaling["scale"]),
+        statistics=None if inference is None else _fit_statistics(inference),
+        diagnostics=_parse_diagnostics(training.get("diagnostics")),
+    )
     return model, columns
 
 
@@ -99,24 +98,15 @@ def _formula(raw):
         _fail(f"formula: {exc}")
 
 
-def _estimator(opts):
-    from .._validation import check_class_weight
-    from ..estimator import LogisticRegression
-
+def options_params(opts):
+    """The options section as the estimator's parameters: C and class_weight as Python values (raises Invalid)."""
     params = dict(opts)
     if params.get("C") == "inf":
         params["C"] = math.inf
     cw = params.get("class_weight")
     if isinstance(cw, dict):
         params["class_weight"] = {_class_key(p[0]): p[1] for p in cw["pairs"]}
-    model = LogisticRegression()
-    try:
-        model.set_params(**params)
-        model._validate_params()
-        check_class_weight(model.class_weight)
-    except (ValueError, TypeError) as exc:
-        _fail(f"invalid options: {' '.join(str(exc).split())}")
-    return model
+    return params
 
 
 def _class_key(label):
@@ -127,7 +117,7 @@ def _class_key(label):
 
 def _fit_statistics(inf):
     """The stored FitStatistics (shapes and definiteness checked by the schema)."""
-    from ..stats import FitStatistics
+    from ..inference.statistics import FitStatistics
 
     return FitStatistics(
         n_classes=inf["n_classes"],
@@ -150,7 +140,7 @@ def _parse_diagnostics(raw):
     if raw is None:
         return None
     from .. import exceptions
-    from ..diagnostics import Diagnostic
+    from ..column_checks import Diagnostic
 
     out = []
     for i, d in enumerate(raw):

@@ -245,11 +245,13 @@ def _check_inference(inf, coef, intercept, n_classes, fit_intercept):
     d = coef.shape[1]
     if inf["n_classes"] != n_classes or inf["n_features"] != d or inf["fit_intercept"] != fit_intercept:
         raise Invalid(f"{where} describes a different model (classes, features or intercept disagree with coef)")
-    K = 1 if n_classes == 2 else n_classes
-    P = K * (d + int(fit_intercept))
+    from ..layout import ParamLayout
+
+    layout = ParamLayout(d, n_classes, bool(fit_intercept))
+    P = layout.n_params
     if inf["params"].shape != (P,):
         raise Invalid(f"{where}.params has {inf['params'].size} values, expected {P}")
-    expected = (np.column_stack([intercept[:K], coef]) if fit_intercept else coef).ravel()
+    expected = layout.stats_params(coef, intercept).ravel()
     if not np.allclose(inf["params"], expected, rtol=1e-12, atol=0):
         raise Invalid(f"{where}.params do not match coef and intercept")
     for key in ("fisher", "meat", "meat_prob"):

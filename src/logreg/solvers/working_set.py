@@ -34,9 +34,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit, prange
 
 from .base import SolverResult, backtrack
+from .column_cd import cd_model, column_curvatures, column_dots, residuals
 
 #: Smallest working set.
 MIN_WORKING_SET = 10
@@ -44,179 +44,6 @@ MIN_WORKING_SET = 10
 MAX_SWEEPS = 20
 #: Proximal Newton steps per working set at most.
 MAX_NEWTON = 50
-#: Sweeps combined by one Anderson extrapolation.
-ANDERSON = 5
-
-
-@njit(cache=True, parallel=True)
-def _column_dots(indptr, indices, data, v, cols, out):
-    """out[k] = X[:, cols[k]] . v for a CSC X, columns in parallel."""
-    for k in prange(cols.size):
-        j = cols[k]
-        acc = 0.0
-        for t in range(indptr[j], indptr[j + 1]):
-            acc += data[t] * v[indices[t]]
-        out[k] = acc
-
-
-@njit(cache=True, parallel=True)
-def _column_curvatures(indptr, indices, data, h, cols, out):
-    """out[k] = sum_i h_i X[i, cols[k]]^2 for a CSC X."""
-    for k in prange(cols.size):
-        j = cols[k]
-        acc = 0.0
-        for t in range(indptr[j], indptr[j + 1]):
-            x = data[t]
-            acc += x * x * h[indices[t]]
-        out[k] = acc
-
-
-@njit(cache=True)
-def _residuals(z, y, s, r, h):
-    """r = s (p - y), h = s p (1 - p) with p = sigmoid(z); returns the weighted mean loss."""
-    loss = 0.0
-    for i in range(z.size):
-        zi = z[i]
-        if zi >= 0:
-            e = np.exp(-zi)
-            p = 1.0 / (1.0 + e)
-            lse = zi + np.log1p(e)
-        else:
-            e = np.exp(zi)
-            p = e / (1.0 + e)
-            lse = np.log1p(e)
-        loss += s[i] * (lse - y[i] * zi)
-        r[i] = s[i] * (p - y[i])
-        h[i] = s[i] * p * (1.0 - p)
-    return loss
-
-
-@njit(cache=True)
-def _model_value(D, Db, dz, g, gb, u0, lam1, lam2, h):
-    """The working set's quadratic model at (D, Db), with dz = X_W D + Db."""
-    out = gb * Db
-    for i in range(dz.size):
-        out += 0.5 * h[i] * dz[i] * dz[i]
-    for k in range(D.size):
-        out += g[k] * D[k] + 0.5 * lam2[k] * D[k] * D[k] + lam1[k] * abs(u0[k] + D[k])
-    return out
-
-
-@njit(cache=True)
-def _cd_model(indptr, indices, data, ws, g, hdiag, u0, lam1, lam2, h, fit_b, gb, hb, dz, tol, max_sweeps):
-    """Minimise the working set's quadratic model by cyclic coordinate descent.
-
-    Minimises ``g.D + gb Db + (X_W D + Db)' diag(h) (X_W D + Db) / 2 + sum lam2 D^2 / 2 +
-    sum lam1 |u0 + D|`` over D (one entry per working-set column) and the intercept's
-    Db; ``dz`` (zeros on entry) holds ``X_W D + Db`` on exit.  ``g`` includes the L2
-    part's gradient and ``hdiag`` its curvature.  Stops after a sweep in which every
-    coordinate's model gradient, read just before its update, was within ``tol`` of the
-    L1 subdifferential (as skglm: the check costs nothing extra).
-
-    Two accelerations: glmnet's active-set cycling (after a sweep over every
-    coordinate, sweep only the non-zero ones until they settle, then check all
-    again), and Anderson extrapolation of every ``ANDERSON + 1`` iterates of the
-    same kind of sweep (Bertrand and Massias 2021, as skglm's AndersonCD), kept
-    only when it lowers the model.
-
-    Returns
-    -------
-    D : ndarray of shape (len(ws),)
-    Db : float
-    sweeps : int
-    """
-    m = ws.size
-    D = np.zeros(m)
-    Db = 0.0
-    sweeps = 0
-    n = dz.size
-    K = ANDERSON
-    past = np.zeros((K + 1, m + 1))
-    past_dz = np.zeros((K + 1, n))
-    n_past = 0
-    full = True
-    order = np.arange(m)
-    n_order = m
-    while sweeps < max_sweeps:
-        sweeps += 1
-        worst = 0.0
-        for q in range(n_order):
-            k = order[q]
-            if hdiag[k] <= 0.0:
-                continue
-            j = ws[k]
-            acc = 0.0
-            for t in range(indptr[j], indptr[j + 1]):
-                i = indices[t]
-                acc += data[t] * h[i] * dz[i]
-            u = u0[k] + D[k]
-            grad = g[k] + acc + lam2[k] * D[k]
-            if u == 0.0:
-                viol = abs(grad) - lam1[k]
-            else:
-                viol = abs(grad + lam1[k] if u > 0 else grad - lam1[k])
-            if viol > worst:
-                worst = viol
-            z = u - grad / hdiag[k]
-            thr = lam1[k] / hdiag[k]
-            new = z - thr if z > thr else (z + thr if z < -thr else 0.0)
-            delta = new - u
-            if delta != 0.0:
-                D[k] += delta
-                for t in range(indptr[j], indptr[j + 1]):
-                    dz[indices[t]] += delta * data[t]
-        if fit_b and hb > 0.0:
-            acc = 0.0
-            for i in range(dz.size):
-                acc += h[i] * dz[i]
-            grad = gb + acc
-            if abs(grad) > worst:
-                worst = abs(grad)
-            delta = -grad / hb
-            Db += delta
-            for i in range(dz.size):
-                dz[i] += delta
-        if worst <= tol:
-            if full:
-                break
-            full = True  # the non-zero ones have settled: check them all
-            n_order = m
-            for q in range(m):
-                order[q] = q
-            n_past = 0
-            continue
-        if full:
-            n_order = 0
-            for k in range(m):
-                if u0[k] + D[k] != 0.0 or lam1[k] == 0.0:
-                    order[n_order] = k
-                    n_order += 1
-            full = n_order == m
-            if not full:
-                n_past = 0
-                continue
-        past[n_past, :m] = D
-        past[n_past, m] = Db
-        past_dz[n_past] = dz
-        n_past += 1
-        if n_past == K + 1:
-            n_past = 0
-            U = past[1:] - past[:-1]
-            A = U @ U.T
-            A += (1e-10 * np.trace(A) + 1e-300) * np.eye(K)
-            c = np.linalg.solve(A, np.ones(K))
-            if not np.isfinite(c).all() or c.sum() == 0.0:
-                continue
-            c /= c.sum()
-            x = c @ past[1:]
-            x_dz = c @ past_dz[1:]
-            if _model_value(x[:m], x[m], x_dz, g, gb, u0, lam1, lam2, h) < _model_value(
-                D, Db, dz, g, gb, u0, lam1, lam2, h
-            ):
-                D[:] = x[:m]
-                Db = x[m]
-                dz[:] = x_dz
-    return D, Db, sweeps
 
 
 def _violations(grad, w, lam1):
@@ -256,12 +83,12 @@ class ColumnLogistic:
 
     def at(self, z):
         """Loss at z; fills the residuals r and curvatures h."""
-        return _residuals(z, self.y, self.s, self.r, self.h)
+        return residuals(z, self.y, self.s, self.r, self.h)
 
     def gradient(self, cols, w):
         """Gradient of the smooth part at the current residuals, for columns ``cols``."""
         out = np.empty(cols.size)
-        _column_dots(self.indptr, self.indices, self.data, self.r, cols, out)
+        column_dots(self.indptr, self.indices, self.data, self.r, cols, out)
         return out + self.lam2[cols] * w[cols]
 
     def penalty(self, w):
@@ -395,7 +222,7 @@ def solve_working_sets(objective, columns, theta0, *, tol, max_iter, report, che
             if inner <= inner_tol or n_iter >= max_iter:
                 break
             hdiag = np.empty(ws.size)
-            _column_curvatures(term.indptr, term.indices, term.data, term.h, ws, hdiag)
+            column_curvatures(term.indptr, term.indices, term.data, term.h, ws, hdiag)
             hdiag += lam2[ws]
             # a column whose rows are all fitted to saturation (|z| in the hundreds: separable
             # data, a weak penalty) has curvature 0.0 in float64 and would never move; give it
@@ -405,7 +232,7 @@ def solve_working_sets(objective, columns, theta0, *, tol, max_iter, report, che
                 v = _violations(g_ws[flat], u0[flat], lam1[ws][flat])
                 hdiag[flat] = np.maximum(hdiag[flat], v / np.maximum(np.abs(u0[flat]), 1.0))
             dz = np.zeros(term.n)
-            D, Db, _sweeps = _cd_model(
+            D, Db, _sweeps = cd_model(
                 term.indptr, term.indices, term.data, ws, g_ws, hdiag, u0, lam1[ws], lam2[ws], term.h,
                 fit_b, gb, float(term.h.sum()), dz, 0.3 * inner_tol, MAX_SWEEPS,
             )  # fmt: skip
@@ -420,10 +247,10 @@ def solve_working_sets(objective, columns, theta0, *, tol, max_iter, report, che
                 u = u0 + t * D
                 zt = z + t * dz
                 r, h = np.empty(term.n), np.empty(term.n)
-                new = _residuals(zt, term.y, term.s, r, h) + rest
+                new = residuals(zt, term.y, term.s, r, h) + rest
                 new += float(lam1[ws] @ np.abs(u) + 0.5 * lam2[ws] @ (u * u))
                 g_new = np.empty(ws.size)
-                _column_dots(term.indptr, term.indices, term.data, r, ws, g_new)
+                column_dots(term.indptr, term.indices, term.data, r, ws, g_new)
                 g_new += lam2[ws] * u
                 res = max(
                     float(_violations(g_new, u, lam1[ws]).max(initial=0.0)), abs(float(r.sum())) if fit_b else 0.0
