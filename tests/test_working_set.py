@@ -92,6 +92,9 @@ def test_auto_takes_working_sets_for_binary_l1_with_many_features():
     model = logreg.LogisticRegression(C=1.0, l1_ratio=1.0).fit(X64, Y)
     assert model.solver_ == "cd"
     assert 0 < np.count_nonzero(model.coef_) < D // 2
+    # n_passes_ counts the solver's own passes over X's columns (each step's line search reads
+    # z for every row; each outer check reads every column), not only the final verdict's
+    assert model.n_passes_ > model.n_iter_[0] + 1
 
 
 def test_without_intercept():

@@ -169,7 +169,8 @@ def solve_working_sets(objective, columns, theta0, *, tol, max_iter, report, che
     J = term.at(z) + term.penalty(w)
     history = [J]
     ws_size = MIN_WORKING_SET
-    n_iter, passes, message = 0, 1, ""
+    objective.n_passes += 1  # z and J at the start
+    n_iter, message = 0, ""
     last_ws = None
     if checkpoint is not None and checkpoint.starts(columns, w, b):
         scope = _strong_set(checkpoint, w, lam1)
@@ -182,7 +183,7 @@ def solve_working_sets(objective, columns, theta0, *, tol, max_iter, report, che
         if grad is None:
             if scope.size == d:
                 grad = term.gradient(every, w)
-                passes += 1
+                objective.n_passes += 1
             else:
                 grad = np.zeros(d)
                 grad[scope] = term.gradient(scope, w)
@@ -193,7 +194,7 @@ def solve_working_sets(objective, columns, theta0, *, tol, max_iter, report, che
         if residual <= tol and not full_at_w:
             # converged on the strong set: one full pass checks the columns the rule set aside
             grad = term.gradient(every, w)
-            passes += 1
+            objective.n_passes += 1
             full_at_w = True
             viol = _violations(grad, w, lam1)
             scope = np.union1d(scope, np.flatnonzero(viol > 0))
@@ -258,7 +259,7 @@ def solve_working_sets(objective, columns, theta0, *, tol, max_iter, report, che
                 return new, res, (u, zt, t * Db, g_new)
 
             J_new, (u, zt, db, g_new), stalled = backtrack(trial, J, decrease, inner, rounding)
-            passes += 1
+            objective.n_passes += 1
             if stalled:
                 break
             w[ws], b, z, g_ws = u, b + db, zt, g_new
@@ -272,7 +273,7 @@ def solve_working_sets(objective, columns, theta0, *, tol, max_iter, report, che
         if stalled:
             # the model cannot lower J on this set: one more outer check decides
             grad = term.gradient(every, w)
-            passes += 1
+            objective.n_passes += 1
             full_at_w = True
             gb = float(term.r.sum())
             viol = _violations(grad, w, lam1)
@@ -299,7 +300,7 @@ def solve_working_sets(objective, columns, theta0, *, tol, max_iter, report, che
         converged,
         history,
         gnorm,
-        objective.n_passes + passes,
+        objective.n_passes,
         message,
         stalled=bool(message),
         checkpoint=here,
