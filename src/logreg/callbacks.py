@@ -34,7 +34,7 @@ __all__ = ["CallbackSupportMixin", "FitTasks", "fit_with_tasks"]
 
 
 @with_callbacks
-def fit_with_tasks(model, X, y, sample_weight, callback):
+def fit_with_tasks(model, X, y, sample_weight, callback, offset=None):
     """``model.fit`` inside its callback tasks (set up, torn down whatever happens)."""
     tasks = FitTasks(model, X, y, sample_weight)
 
@@ -45,7 +45,7 @@ def fit_with_tasks(model, X, y, sample_weight, callback):
 
     model._in_callback_tasks = True
     try:
-        model.fit(X, y, sample_weight, callback=report)
+        model.fit(X, y, sample_weight, offset, callback=report)
     finally:
         del model._in_callback_tasks
     tasks.end()

@@ -27,8 +27,10 @@ from ._validation import (
     is_dask_collection,
     validate,
 )
+from .bounds import resolve_bounds, theta_bounds
 from .callbacks import CallbackSupportMixin, fit_with_tasks
 from .objective import Objective, intercept_start, make_datafit
+from .offset import check_offset
 from .penalties import L2, NoPenalty, make_penalty
 from .solvers import REGISTRY, SolverResult, resolve, solve_with_handover, warn_not_converged
 from .sources import row_source
@@ -158,6 +160,18 @@ class LogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         predicts on unscaled X and an unpenalised fit equals the fit without
         standardising; the means and scales used are ``standardize_mean_``
         and ``standardize_scale_``.  Sparse X are scaled, never centred.
+    coef_bounds : tuple (lower, upper) or dict, default=None
+        Box constraints ``lower <= coef_ <= upper`` (never on the intercepts), as
+        glum's ``lower_bounds`` / ``upper_bounds`` and scipy's L-BFGS-B:
+        ``lower`` and ``upper`` are scalars, None (unbounded), arrays of shape
+        (n_features,) or of ``coef_``'s shape, with ``-np.inf`` / ``np.inf``
+        allowed; ``(0, None)`` makes every coefficient non-negative (a sign
+        constraint).  A dict ``{feature: (lower, upper)}`` bounds the features it
+        names (names of ``feature_names_in_``, or column indices) and leaves the
+        others free.  Solvers 'cd', 'lbfgs', 'gd' and 'sgd' honour it ('auto'
+        takes 'cd', or 'lbfgs' / 'gd' beyond 500 parameters without column
+        access); the 'newton' family refuses it.  Coefficients that end on a
+        bound get no standard error in :meth:`summary` (NaN, with a note).
 
     Attributes
     ----------
@@ -175,6 +189,8 @@ class LogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         The solver used ('auto' resolved).
     n_passes_ : int
         Passes over X that the fit used.
+    coef_bounds_ : tuple (lower, upper) of ndarray of ``coef_``'s shape, or None
+        The box of ``coef_bounds`` as fitted (None without bounds).
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Only when X has string column names (the encoded names, e.g. 'color=red', after a
@@ -229,6 +245,7 @@ class LogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         "random_state": ["random_state"],
         "n_jobs": [numbers.Integral, None],
         "standardize": ["boolean"],
+        "coef_bounds": [tuple, list, dict, None],
     }
 
     coef_: Any  # ndarray, or a scipy.sparse array after sparsify()
@@ -256,6 +273,7 @@ class LogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         n_jobs: int | None = None,
         solver_options: dict[str, Any] | None = None,
         standardize: bool = False,
+        coef_bounds: tuple[Any, Any] | dict[Any, tuple[Any, Any]] | None = None,
     ) -> None:
         self.penalty = penalty
         self.C = C
@@ -274,9 +292,18 @@ class LogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         self.n_jobs = n_jobs
         self.solver_options = solver_options
         self.standardize = standardize
+        self.coef_bounds = coef_bounds
 
     # ------------------------------------------------------------------ fit
-    def fit(self, X: Matrix, y: Any = None, sample_weight: Any = None, *, callback: Callback | None = None) -> Self:
+    def fit(
+        self,
+        X: Matrix,
+        y: Any = None,
+        sample_weight: Any = None,
+        offset: Any = None,
+        *,
+        callback: Callback | None = None,
+    ) -> Self:
         """Fit the model.
 
         Parameters
@@ -293,6 +320,15 @@ class LogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             which reads its own).
         sample_weight : array-like or dask array of shape (n_samples,), default=None
             Non-negative weights; integer weights equal repeated rows.
+        offset : array-like of shape (n_samples,) or (n_samples, n_classes), default=None
+            A known term added to each row's linear predictor, z = X w + b + offset,
+            as glum's and statsmodels' ``offset`` (e.g. a log exposure, or a
+            previous model's score): its coefficient is fixed at 1.  Two classes:
+            shape (n_samples,); K >= 3 classes: shape (n_samples, K), one column per
+            class in the order of ``classes_`` (one offset for every class would
+            leave the softmax unchanged).  Pass the same offset to ``predict``,
+            ``predict_proba``, ``decision_function``, ``score`` and ``summary``.
+            Not for dask collections or row sources.
         callback : callable, optional
             ``callback(iteration, objective, grad_norm)`` after each iteration.
             Callbacks of scikit-learn's API (``set_callbacks``, scikit-learn
@@ -303,7 +339,7 @@ class LogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         self : LogisticRegression
         """
         if getattr(self, "_skl_callbacks", None) and not getattr(self, "_in_callback_tasks", False):
-            return fit_with_tasks(self, X, y, sample_weight, callback)
+            return fit_with_tasks(self, X, y, sample_weight, callback, offset=offset)
         self._validate_params()
         if self.dual:
             raise ValueError("dual=True: logreg solves the primal problem only; use dual=False")
@@ -331,6 +367,11 @@ class LogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             )
         source = row_source(X, y, sample_weight)
         if source is not None or is_dask_collection(X):
+            if offset is not None:
+                raise ValueError(
+                    "offset is not available for dask collections or row sources yet: compute X, y and the offset "
+                    "into memory (e.g. X.compute(), a numpy array) and fit there, or fit without an offset"
+                )
             if self.standardize:
                 raise ValueError(
                     "standardize=True is not available for dask arrays, dask DataFrames or row sources; "
@@ -356,6 +397,8 @@ class LogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             ensure_all_finite=False,  # assert_finite below: one BLAS pass, overflow too
         )
         assert_finite(X, type(self).__name__)
+        if is_dask_collection(offset):
+            raise ValueError("offset is a dask collection but X is in memory: pass offset.compute() (a numpy array)")
         classes, codes = encode_labels(y)
         if classes.size < 2:
             raise ValueError(
@@ -380,14 +423,20 @@ class LogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             check_class_totals(classes, class_sums)
             # equal weights scale the data term and the penalty alike: the unweighted kernels serve
             fit_weight = None if np.all(sample_weight == sample_weight[0]) else sample_weight
+        offset = check_offset(offset, X.shape[0], classes.size)
         X_fit = self._standardized(X) if self.standardize else X
         if self.penalty == "firth":  # Firth's modified-score Newton iteration, as R's logistf
             from .inference.firth import fit_firth
 
+            if offset is not None or self.coef_bounds is not None:
+                raise ValueError(
+                    "penalty='firth' takes neither an offset nor coef_bounds: fit with penalty=None or 'l2' for those"
+                )
+            self.coef_bounds_ = None
             fit_firth(self, X_fit, codes, classes, sample_weight)
         else:
-            datafit = self._data_term(X_fit, codes, classes.size, fit_weight)
-            rows = (X_fit, codes, fit_weight)  # for solvers that read rows in minibatches ('sgd')
+            datafit = self._data_term(X_fit, codes, classes.size, fit_weight, offset)
+            rows = (X_fit, codes, fit_weight, offset)  # for solvers that read rows in minibatches ('sgd')
             result, solver_name = self._solve(datafit, classes, weight_sum, class_sums, X_fit, callback, rows)
             # warned here, not in _solve: stacklevel=3 points at the user's call of fit
             warn_not_converged(result, solver_name, self.max_iter)
@@ -400,7 +449,9 @@ class LogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         from .stats import fit_statistics
 
         self._stats_ = (
-            fit_statistics(X, codes, classes.size, sample_weight, self.coef_, self.intercept_, self.fit_intercept)
+            fit_statistics(
+                X, codes, classes.size, sample_weight, self.coef_, self.intercept_, self.fit_intercept, offset=offset
+            )
             if self._store_statistics
             else None
         )
@@ -411,7 +462,7 @@ class LogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         # --- end statistics
         return self
 
-    def _data_term(self, X, codes, n_classes, sample_weight):
+    def _data_term(self, X, codes, n_classes, sample_weight, offset=None):
         """The in-memory data term of a fit (:func:`logreg.objective.make_datafit`).
 
         Parameters
@@ -421,9 +472,17 @@ class LogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             Class codes 0 .. n_classes - 1.
         n_classes : int
         sample_weight : ndarray of shape (n_samples,) or None
+        offset : ndarray of shape (n_samples,) or (n_samples, n_classes), or None
         """
         engine = (self.solver_options or {}).get("engine", "auto")
-        return make_datafit(X, codes, n_classes, sample_weight, fit_intercept=self.fit_intercept, engine=engine)
+        return make_datafit(
+            X, codes, n_classes, sample_weight, fit_intercept=self.fit_intercept, engine=engine, offset=offset
+        )
+
+    def _box(self, n_classes, n_features):
+        """``coef_bounds`` as (lower, upper) arrays of ``coef_``'s shape, or None (:mod:`logreg.bounds`)."""
+        shape = (1 if n_classes == 2 else n_classes, n_features)
+        return resolve_bounds(self.coef_bounds, shape, getattr(self, "feature_names_in_", None))
 
     def _standardized(self, X):
         """X with standardised continuous columns (:mod:`logreg.scaling`); a warm start's
@@ -545,9 +604,20 @@ class LogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         solver_name : str
         """
         penalty = make_penalty(self.penalty, self.C, weight_sum, self.l1_ratio)
-        objective = Objective(datafit, penalty)
+        box = self._box(classes.size, datafit.n_features)
+        fit_box = box
+        if box is not None and self.standardize:
+            # the fit's coefficients are w_j * scale_j (scale > 0): the same signs, scaled bounds
+            fit_box = (box[0] * self.standardize_scale_, box[1] * self.standardize_scale_)
+        bounds = None if box is None else theta_bounds(fit_box, datafit.coef_mask())
+        objective = Objective(datafit, penalty, bounds)
         solver_cls = resolve(
-            self.solver, penalty=penalty, n_params=datafit.n_params, X=X, column_access=datafit.column_access
+            self.solver,
+            penalty=penalty,
+            n_params=datafit.n_params,
+            X=X,
+            column_access=datafit.column_access,
+            bounded=bounds is not None,
         )
         options = dict(self.solver_options or {})
         options.pop("engine", None)  # the data term's, used by fit
@@ -568,6 +638,7 @@ class LogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             if coef.shape[-1] == datafit.n_features:
                 theta0 = datafit.join(coef, self.intercept_ if classes.size > 2 else self.intercept_[0])
 
+        theta0 = objective.clip(theta0)  # a feasible start (zero may lie outside the box)
         result = solve_with_handover(solver, objective, theta0) if self.max_iter > 0 else _start_only(objective, theta0)
 
         coef, intercept = datafit.split(result.theta)
@@ -576,12 +647,13 @@ class LogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             # unpenalised, one vector to every class's coefficients), and Newton's step may move
             # along that null direction: report the centred representative, as scikit-learn does
             intercept = intercept - intercept.mean()
-            if isinstance(penalty, NoPenalty) or (isinstance(penalty, L2) and result.n_iter > 0):
+            if box is None and (isinstance(penalty, NoPenalty) or (isinstance(penalty, L2) and result.n_iter > 0)):
                 # with L2 the optimum has sum_k W_k = 0 (Zhu and Hastie 2004): centring W leaves the
                 # softmax unchanged and lowers the penalty, so it only removes the solver's residue
                 coef = coef - coef.mean(axis=0)
         dtype = datafit.dtype
         self.classes_ = classes
+        self.coef_bounds_ = box
         self.coef_ = np.atleast_2d(np.asarray(coef, dtype=dtype)).copy()
         self.intercept_ = np.atleast_1d(np.asarray(intercept, dtype=dtype)).copy()
         self.n_iter_ = np.array([result.n_iter], dtype=np.int32)
@@ -682,12 +754,14 @@ class LogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False, accept_large_sparse=True
         )
 
-    def decision_function(self, X: Matrix) -> np.ndarray:
-        """z = X w + b.
+    def decision_function(self, X: Matrix, offset: Any = None) -> np.ndarray:
+        """z = X w + b (+ offset).
 
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        offset : array-like of shape (n_samples,) or (n_samples, n_classes), default=None
+            The rows' offsets, as given to ``fit`` (None: no offset).
 
         Returns
         -------
@@ -695,56 +769,100 @@ class LogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             (a dask array, chunk by chunk, for a dask array X)
         """
         if is_dask_collection(X):
+            if offset is not None:
+                raise ValueError(
+                    "offset is not available for dask collections yet: predict on X.compute() with the offset, "
+                    "or add the offset to decision_function(X) chunk by chunk"
+                )
             return _dask_blocks(self, X, "decision_function")
         X = self._check_X(X)
         z = X @ self.coef_.T
         z = np.asarray(z.toarray() if sp.issparse(z) else z) + self.intercept_
-        return z.ravel() if self.classes_.size == 2 else z
+        z = z.ravel() if self.classes_.size == 2 else z
+        offset = check_offset(offset, z.shape[0], self.classes_.size)
+        return z if offset is None else z + offset
 
-    def predict_proba(self, X: Matrix) -> np.ndarray:
+    def predict_proba(self, X: Matrix, offset: Any = None) -> np.ndarray:
         """Class probabilities, columns in the order of ``classes_``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        offset : array-like, default=None
+            As in :meth:`decision_function`.
 
         Returns
         -------
         ndarray of shape (n_samples, n_classes)
             (a dask array, chunk by chunk, for a dask array X)
         """
-        if is_dask_collection(X):
+        if is_dask_collection(X) and offset is None:
             return _dask_blocks(self, X, "predict_proba")
-        z = self.decision_function(X)
+        z = self.decision_function(X, offset)
         if z.ndim == 1:
             # expit(-z), not 1 - expit(z): keeps P(class 0) ~ e^{-z} instead of rounding it to 0
             return np.column_stack([special.expit(-z), special.expit(z)])
         return special.softmax(z, axis=1)
 
-    def predict_log_proba(self, X: Matrix) -> np.ndarray:
+    def predict_log_proba(self, X: Matrix, offset: Any = None) -> np.ndarray:
         """Log of :meth:`predict_proba`, computed without log(0) (log-sigmoid).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        offset : array-like, default=None
+            As in :meth:`decision_function`.
 
         Returns
         -------
         ndarray of shape (n_samples, n_classes)
             (a dask array, chunk by chunk, for a dask array X)
         """
-        if is_dask_collection(X):
+        if is_dask_collection(X) and offset is None:
             return _dask_blocks(self, X, "predict_log_proba")
-        z = self.decision_function(X)
+        z = self.decision_function(X, offset)
         if z.ndim == 1:
             return np.column_stack([special.log_expit(-z), special.log_expit(z)])
         return special.log_softmax(z, axis=1)
 
-    def predict(self, X: Matrix) -> np.ndarray:
+    def predict(self, X: Matrix, offset: Any = None) -> np.ndarray:
         """Most probable class for each row.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        offset : array-like, default=None
+            As in :meth:`decision_function`.
 
         Returns
         -------
         ndarray of shape (n_samples,), values from ``classes_``
             (a dask array, chunk by chunk, for a dask array X)
         """
-        if is_dask_collection(X):
+        if is_dask_collection(X) and offset is None:
             return _dask_blocks(self, X, "predict")
-        z = self.decision_function(X)
+        z = self.decision_function(X, offset)
         idx = (z > 0).astype(int) if z.ndim == 1 else z.argmax(axis=1)
         return self.classes_[idx]
+
+    def score(self, X: Matrix, y: Any, sample_weight: Any = None, offset: Any = None) -> float:
+        """Mean accuracy of :meth:`predict` on (X, y), as scikit-learn's ClassifierMixin.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
+        offset : array-like, default=None
+            As in :meth:`decision_function`.
+
+        Returns
+        -------
+        float
+        """
+        from sklearn.metrics import accuracy_score
+
+        return float(accuracy_score(y, self.predict(X, offset), sample_weight=sample_weight))
 
     # ---------------------------------------------------- sparse coefficients
     def sparsify(self) -> Self:
@@ -789,6 +907,7 @@ class LogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         alpha: float = 0.05,
         weight_type: str = "frequency",
         ci: str | None = None,
+        offset: Any = None,
     ) -> LogisticSummary:
         """Inference table: coefficients, standard errors, z, p-values, intervals, likelihood measures.
 
@@ -815,6 +934,8 @@ class LogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         ci : {'wald', 'profile'}, optional
             Interval method; 'profile' (the default for penalty='firth')
             needs X and y.
+        offset : array-like of shape (n_samples,) or (n_samples, n_classes), optional
+            The training offsets (with X), as given to ``fit``.
 
         Returns
         -------
@@ -841,6 +962,7 @@ class LogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             alpha=alpha,
             weight_type=weight_type,
             ci=ci,
+            offset=offset,
         )
 
     def marginal_effects(self, X: Matrix, at: str = "overall", **kwargs: Any) -> pd.DataFrame:

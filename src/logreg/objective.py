@@ -2,13 +2,14 @@
 
 The data term is the weighted mean cross-entropy of the seeds::
 
-    D(theta) = sum_i s_i l_i(z_i),     z = X w + b,     sum_i s_i = 1
+    D(theta) = sum_i s_i l_i(z_i),     z = X w + b (+ offset),     sum_i s_i = 1
 
 where ``s`` are the user's sample weights divided by their sum S (so with no
-weights s_i = 1/n, seed 000's J = (1/m) sum L).  The full objective adds a
+weights s_i = 1/n, seed 000's J = (1/m) sum L) and the optional offset is a
+known term of each row's z (glum's and statsmodels' ``offset``).  The full objective adds a
 penalty on w only (never on b), see :mod:`logreg.penalties`::
 
-    J(theta) = D(theta) + r(w)
+    J(theta) = D(theta) + r(w),     minimised over a box on w when bounded (logreg.bounds)
 
 Every evaluation walks X in row blocks small enough to stay in cache: the
 block's forward pass ``z_b = X_b w`` is followed at once by its backward pass
@@ -35,7 +36,9 @@ import numpy as np
 import scipy.sparse as sp
 from threadpoolctl import ThreadpoolController
 
+from .bounds import kkt_residual
 from .graph import Linear, SigmoidCrossEntropy, SoftmaxCrossEntropy, WeightedMean, sigmoid
+from .offset import check_offset
 
 __all__ = ["BinaryLogistic", "MultinomialLogistic", "Objective", "make_datafit", "intercept_start"]
 
@@ -116,11 +119,15 @@ class _BlockedData:
         the sum of sample_weight).  A chunk of a larger data set passes the
         global S, so that the chunks' partial sums add up to the global
         objective (:mod:`logreg.distributed`).
+    offset : ndarray of shape (n,) or (n, K) or None
+        A known term added to each row's linear predictor, z = X w + b + offset
+        (glum's and statsmodels' ``offset``); kept in float64.
     """
 
-    def __init__(self, X, y, sample_weight=None, *, block_rows=None, n_threads=None, weight_sum=None):
+    def __init__(self, X, y, sample_weight=None, *, block_rows=None, n_threads=None, weight_sum=None, offset=None):
         self.X = X
         self.y = y
+        self.o = None if offset is None else np.asarray(offset, dtype=np.float64)
         n, d = X.shape
         self.n_samples, self.n_features = n, d
         self.sparse = sp.issparse(X)
@@ -169,6 +176,14 @@ class _BlockedData:
             cuts = np.linspace(a, b, 5).astype(int)
             out += [(int(u), int(v)) for u, v in zip(cuts[:-1], cuts[1:], strict=True) if v > u]
         return out
+
+    def kernel_offset(self):
+        """The offset as the fused kernels take it: empty when there is none."""
+        return np.empty(0, dtype=np.float64) if self.o is None else self.o
+
+    def offsets(self, rows):
+        """The offsets of ``rows`` (a slice or an index array), or 0.0 when there are none."""
+        return 0.0 if self.o is None else self.o[rows]
 
     def kernel_weights(self):
         """``(s, s0)`` as the fused kernels take them: s empty when uniform."""
@@ -245,10 +260,15 @@ class _BlockedData:
         return out
 
     def take(self, rows, dtype=None):
-        """X, y and weights of ``rows`` (an index array) as new arrays: ``(X, y, weights)``,
-        weights None when uniform, X in ``dtype`` if given (:meth:`gather`).  Only for small
-        samples: it copies those rows."""
-        return self.gather(rows, dtype), self.y[rows], (None if self.s is None else self.s[rows])
+        """X, y, weights and offsets of ``rows`` (an index array) as new arrays: ``(X, y, weights,
+        offset)``, weights None when uniform, offset None when there is none, X in ``dtype`` if
+        given (:meth:`gather`).  Only for small samples: it copies those rows."""
+        return (
+            self.gather(rows, dtype),
+            self.y[rows],
+            None if self.s is None else self.s[rows],
+            None if self.o is None else self.o[rows],
+        )
 
     def sample_rows(self, max_rows):
         """About ``max_rows`` evenly spaced row indices (every row when n is at most that)."""
@@ -309,6 +329,11 @@ def _csr_rows(X, a, b):
     )
 
 
+def _shifted(z, data, rows):
+    """z plus the offsets of ``rows`` (a slice or an index array), z itself when there are none."""
+    return z if data.o is None else z + data.o[rows]
+
+
 class Columns(NamedTuple):
     """X by columns, for solvers that update one coefficient at a time.
 
@@ -322,6 +347,8 @@ class Columns(NamedTuple):
         Weights divided by their sum S (the data term is sum_i s_i loss_i).
     shape : tuple of int
         (n, d).
+    offset : ndarray of shape (n,), float64, or None
+        The rows' offsets (z = X w + b + offset), None when there are none.
     """
 
     indptr: np.ndarray
@@ -330,6 +357,7 @@ class Columns(NamedTuple):
     y: np.ndarray
     s: np.ndarray
     shape: tuple
+    offset: np.ndarray | None = None
 
 
 class DataTerm:
@@ -401,6 +429,8 @@ class BinaryLogistic(_InMemoryTerm):
     sample_weight : ndarray of shape (n,) or None
     fit_intercept : bool
     block_rows, n_threads, weight_sum : see :class:`_BlockedData`
+    offset : ndarray of shape (n,) or None
+        Added to each row's z: z = X w + b + offset (see :class:`_BlockedData`).
     engine : {'auto', 'fused', 'graph'}
         'graph' runs the nodes of :mod:`logreg.graph` block by block; 'fused'
         runs the same passes row by row in :mod:`logreg.kernels` (one read of
@@ -422,11 +452,15 @@ class BinaryLogistic(_InMemoryTerm):
         n_threads=None,
         engine="auto",
         weight_sum=None,
+        offset=None,
     ):
         y = np.asarray(y)
         # integer codes are read as they are (int8 from the estimator: no float copy of y)
         y = y.view(np.int8) if y.dtype == bool else y if y.dtype.kind in "iu" else y.astype(X.dtype, copy=False)
-        self.data = _BlockedData(X, y, sample_weight, block_rows=block_rows, n_threads=n_threads, weight_sum=weight_sum)
+        offset = check_offset(offset, X.shape[0], 2)
+        self.data = _BlockedData(
+            X, y, sample_weight, block_rows=block_rows, n_threads=n_threads, weight_sum=weight_sum, offset=offset
+        )
         if engine == "auto":
             engine = _default_engine(X)
         elif engine == "fused" and not fused_supported(X):
@@ -472,7 +506,7 @@ class BinaryLogistic(_InMemoryTerm):
             n = self.data.n_samples
             s = self.data.s if self.data.s is not None else np.full(n, 1.0 / self.data.weight_sum)
             y = np.asarray(self.data.y, dtype=np.float64)
-            self._columns = Columns(C.indptr, C.indices, C.data, y, s, (n, self.n_features))
+            self._columns = Columns(C.indptr, C.indices, C.data, y, s, (n, self.n_features), self.data.o)
         return self._columns
 
     def _cast(self, w):
@@ -495,16 +529,16 @@ class BinaryLogistic(_InMemoryTerm):
         dtype = None
         if compact and self.engine == "fused" and not self.data.sparse and self.data.dtype != np.float32:
             dtype = np.float32
-        X, y, s = self.data.take(rows, dtype)
+        X, y, s, o = self.data.take(rows, dtype)
         if dtype is not None and not max(float(X.max()), -float(X.min())) ** 2 * rows.size < _F32_MAX:
-            X, y, s = self.data.take(rows)  # values whose sums of products overflow float32
-        return BinaryLogistic(X, y, s, fit_intercept=self.fit_intercept, engine=self.engine)
+            X, y, s, o = self.data.take(rows)  # values whose sums of products overflow float32
+        return BinaryLogistic(X, y, s, fit_intercept=self.fit_intercept, engine=self.engine, offset=o)
 
     # -- evaluations ------------------------------------------------------
     def linear_predictor(self, theta):
-        """z = X w + b, shape (n,)."""
+        """z = X w + b + offset, shape (n,)."""
         w, b = self.split(theta)
-        return np.asarray(self.data.X @ self._cast(w)).ravel() + b
+        return _shifted(np.asarray(self.data.X @ self._cast(w)).ravel() + b, self.data, slice(None))
 
     def _x_args(self):
         X = self.data.X
@@ -515,13 +549,14 @@ class BinaryLogistic(_InMemoryTerm):
         data = self.data
         w = np.ascontiguousarray(w, dtype=data.dtype if not data.sparse else np.float64)
         s, s0 = data.kernel_weights()
+        o = data.kernel_offset()
         kernels = _kernels()
         kernel = kernels.csr_loss_grad if data.sparse else kernels.dense_loss_grad
         xargs = self._x_args()
 
         def fn(a, e):
             g = np.zeros(self.n_features + 1)
-            return kernel(*xargs, data.y, s, s0, w, b, a, e, g, want_grad), g
+            return kernel(*xargs, data.y, s, s0, w, b, o, a, e, g, want_grad), g
 
         J, g = data.sweep_ranges(fn)
         return float(J), (g if self.fit_intercept else g[:-1])
@@ -536,7 +571,7 @@ class BinaryLogistic(_InMemoryTerm):
 
         def fn(a, e, Xb):
             z, _ = Linear.forward(Xb, w, b)
-            loss, _ = SigmoidCrossEntropy.forward(z, data.y[a:e])
+            loss, _ = SigmoidCrossEntropy.forward(_shifted(z, data, slice(a, e)), data.y[a:e])
             return (WeightedMean.forward(loss, data.weights(a, e))[0],)
 
         return float(data.sweep(fn)[0])
@@ -558,7 +593,8 @@ class BinaryLogistic(_InMemoryTerm):
         def fn(a, e, Xb):
             # forward: linear -> fused sigmoid cross-entropy -> weighted mean
             z, lin_cache = Linear.forward(Xb, w, b)
-            loss, ce_cache = SigmoidCrossEntropy.forward(z, data.y[a:e])
+            # the offset enters z only: dz/dw and dz/db are unchanged
+            loss, ce_cache = SigmoidCrossEntropy.forward(_shifted(z, data, slice(a, e)), data.y[a:e])
             J, mean_cache = WeightedMean.forward(loss, data.weights(a, e))
             # backward: dJ/dl = s, dl/dz = a - y, dz/dw = x, dz/db = 1
             dz = SigmoidCrossEntropy.backward(ce_cache, WeightedMean.backward(mean_cache))
@@ -583,12 +619,13 @@ class BinaryLogistic(_InMemoryTerm):
         if self.engine == "fused":
             w = np.ascontiguousarray(w, dtype=data.dtype if not data.sparse else np.float64)
             s, s0 = data.kernel_weights()
+            o = data.kernel_offset()
             kernels = _kernels()
             kernel = kernels.csr_curvature if data.sparse else kernels.dense_curvature
             xargs = self._x_args()
 
             def run(a, e):
-                kernel(*xargs, s, s0, w, b, a, e, h)
+                kernel(*xargs, s, s0, w, b, o, a, e, h)
                 return (0.0,)
 
             data.sweep_ranges(run)
@@ -597,7 +634,7 @@ class BinaryLogistic(_InMemoryTerm):
 
             def fn(a, e, Xb):
                 z, _ = Linear.forward(Xb, w, b)
-                p = sigmoid(z)
+                p = sigmoid(_shifted(z, data, slice(a, e)))
                 h[a:e] = p * (1.0 - p) * data.weights(a, e)
                 return (0.0,)
 
@@ -708,7 +745,7 @@ class BinaryLogistic(_InMemoryTerm):
 
         def fn(rows, Xb):
             z, _ = Linear.forward(Xb, w, b)
-            p = sigmoid(z)
+            p = sigmoid(_shifted(z, data, rows))
             s = data.weights_at(rows)
             hb = p * (1.0 - p) * s
             if take is not None:
@@ -763,6 +800,8 @@ class MultinomialLogistic(_InMemoryTerm):
     sample_weight, fit_intercept, block_rows, n_threads, weight_sum : as :class:`BinaryLogistic`
     engine : {'auto', 'graph'}
         Accepted for symmetry with :class:`BinaryLogistic`: the softmax runs the graph's nodes.
+    offset : ndarray of shape (n, K) or None
+        Added to each row's class scores: Z = X W^T + b + offset (one column per class).
     """
 
     def __init__(
@@ -777,13 +816,17 @@ class MultinomialLogistic(_InMemoryTerm):
         n_threads=None,
         weight_sum=None,
         engine="auto",
+        offset=None,
     ):
         if engine not in ("auto", "graph"):
             raise ValueError(
                 f"the multinomial data term runs the graph engine only ('auto' or 'graph'), got {engine!r}"
             )
         y = np.asarray(y, dtype=np.intp)
-        self.data = _BlockedData(X, y, sample_weight, block_rows=block_rows, n_threads=n_threads, weight_sum=weight_sum)
+        offset = check_offset(offset, X.shape[0], int(n_classes))
+        self.data = _BlockedData(
+            X, y, sample_weight, block_rows=block_rows, n_threads=n_threads, weight_sum=weight_sum, offset=offset
+        )
         self.n_classes = int(n_classes)
         self.fit_intercept = bool(fit_intercept)
         self.n_features = X.shape[1]
@@ -838,12 +881,12 @@ class MultinomialLogistic(_InMemoryTerm):
     def sample(self, max_rows, compact=False):
         """The same data term on about ``max_rows`` evenly spaced rows (a copy of them), as
         :meth:`BinaryLogistic.sample` (``compact`` has no effect: no float32 engine here)."""
-        X, y, s = self.data.take(self.data.sample_rows(max_rows))
-        return MultinomialLogistic(X, y, self.n_classes, s, fit_intercept=self.fit_intercept)
+        X, y, s, o = self.data.take(self.data.sample_rows(max_rows))
+        return MultinomialLogistic(X, y, self.n_classes, s, fit_intercept=self.fit_intercept, offset=o)
 
     def linear_predictor(self, theta):
         W, b = self.split(theta)
-        return np.asarray(self.data.X @ self._cast(W).T) + b
+        return _shifted(np.asarray(self.data.X @ self._cast(W).T) + b, self.data, slice(None))
 
     def value(self, theta):
         return self.value_and_grad(theta)[0]
@@ -855,7 +898,7 @@ class MultinomialLogistic(_InMemoryTerm):
 
         def fn(a, e, Xb):
             z, lin_cache = Linear.forward(Xb, W, b)
-            loss, ce_cache = SoftmaxCrossEntropy.forward(z, data.y[a:e])
+            loss, ce_cache = SoftmaxCrossEntropy.forward(_shifted(z, data, slice(a, e)), data.y[a:e])
             J, mean_cache = WeightedMean.forward(loss, data.weights(a, e))
             dz = SoftmaxCrossEntropy.backward(ce_cache, WeightedMean.backward(mean_cache))
             dW, db = Linear.backward(lin_cache, dz)
@@ -878,7 +921,7 @@ class MultinomialLogistic(_InMemoryTerm):
 
         def fn(a, e, Xb):
             z, _ = Linear.forward(Xb, W, b)
-            _, (A, *_) = SoftmaxCrossEntropy.forward(z, data.y[a:e])
+            _, (A, *_) = SoftmaxCrossEntropy.forward(_shifted(z, data, slice(a, e)), data.y[a:e])
             P[a:e] = A
             return (0.0,)
 
@@ -935,7 +978,7 @@ class MultinomialLogistic(_InMemoryTerm):
 
         def fn(rows, Xb):
             z, _ = Linear.forward(Xb, W, b)
-            _, (A, *_) = SoftmaxCrossEntropy.forward(z, data.y[rows])
+            _, (A, *_) = SoftmaxCrossEntropy.forward(_shifted(z, data, rows), data.y[rows])
             s = data.weights_at(rows)
             As = A * (s if np.isscalar(s) else s[:, None])
             m = d + int(Xt)
@@ -1028,6 +1071,10 @@ class Objective:
     datafit : BinaryLogistic or MultinomialLogistic
     penalty : logreg.penalties.Penalty
         Acts on the entries of theta marked by ``datafit.coef_mask()``.
+    bounds : tuple (lo, hi) of ndarray of shape (n_params,), optional
+        A box on theta (``-inf`` / ``inf`` where unbounded, always on the
+        intercepts; :func:`logreg.bounds.theta_bounds`): J is minimised over
+        it, and only solvers that declare ``supports_bounds`` take it.
 
     Attributes
     ----------
@@ -1036,21 +1083,26 @@ class Objective:
         reads X once; a full Hessian counts as one).
     """
 
-    def __init__(self, datafit, penalty):
+    def __init__(self, datafit, penalty, bounds=None):
         self.datafit = datafit
         self.penalty = penalty
         self.mask = datafit.coef_mask()
         self.n_params = datafit.n_params
         self.n_passes = 0
+        self.bounds = None if bounds is None else (np.asarray(bounds[0], float), np.asarray(bounds[1], float))
 
     def in_float64(self):
         """The same objective with the data term in float64 arithmetic (see the data terms)."""
-        return Objective(self.datafit.in_float64(), self.penalty)
+        return Objective(self.datafit.in_float64(), self.penalty, self.bounds)
 
     def sample(self, max_rows, compact=False):
         """The objective with the data term's mean over about ``max_rows`` evenly spaced rows
         (same penalty): an estimate of J for a cheap first solve (see the data terms' ``sample``)."""
-        return Objective(self.datafit.sample(max_rows, compact), self.penalty)
+        return Objective(self.datafit.sample(max_rows, compact), self.penalty, self.bounds)
+
+    def clip(self, theta):
+        """theta projected onto the box (theta itself when unbounded)."""
+        return theta if self.bounds is None else np.clip(theta, *self.bounds)
 
     @property
     def smooth(self):
@@ -1122,26 +1174,40 @@ class Objective:
         N = self.invariant_basis()
         return v if N is None else v - N @ (N.T @ v)
 
+    def descent_fallback(self, theta, grad):
+        """The steepest feasible descent step: ``-grad``, projected onto the box when bounded."""
+        return -grad if self.bounds is None else self.clip(theta - grad) - theta
+
     def columns(self):
         """The data term's :class:`Columns`, or None where it does not offer them."""
         return self.datafit.columns()
 
     def invariant_basis(self):
-        """Orthonormal basis of the directions that leave J unchanged, shape (n_params, k), or None."""
-        return self.datafit.invariant_basis(coef=self.penalty.vanishes)
+        """Orthonormal basis of the directions that leave J unchanged, shape (n_params, k), or None.
+
+        With bounds the common shift of every class's coefficients would leave the box, so
+        only the intercepts' shift (never bounded) counts."""
+        return self.datafit.invariant_basis(coef=self.penalty.vanishes and self.bounds is None)
 
     def prox(self, theta, step):
-        """Proximal step of the non-smooth part (identity when smooth)."""
-        if self.penalty.smooth:
-            return theta
-        out = theta.copy()
-        out[self.mask] = self.penalty.prox(theta[self.mask], step)
-        return out
+        """Proximal step of the non-smooth part and the box (identity when smooth and unbounded).
+
+        Both act coordinate by coordinate, and in one dimension the proximal map of
+        ``l1 |u| + indicator([lo, hi])`` is the soft-threshold clipped to [lo, hi]."""
+        out = theta
+        if not self.penalty.smooth:
+            out = theta.copy()
+            out[self.mask] = self.penalty.prox(theta[self.mask], step)
+        return self.clip(out)
 
     def optimality(self, theta, grad):
-        """Max-norm of the minimum-norm subgradient of J, given grad F."""
+        """Max-norm of the minimum-norm subgradient of J (plus the box's normal cone), given grad F."""
         if self.penalty.smooth:
-            return float(np.max(np.abs(grad))) if grad.size else 0.0
-        r = grad.copy()
-        r[self.mask] = self.penalty.subgrad_dist(theta[self.mask], grad[self.mask])
+            r = grad
+        else:
+            r = grad.copy()
+            r[self.mask] = self.penalty.subgrad_dist(theta[self.mask], grad[self.mask])
+        if self.bounds is not None:
+            lam = self.l1_weights()
+            r = kkt_residual(r, theta, grad, 0.0 if lam is None else lam, *self.bounds)
         return float(np.max(np.abs(r))) if r.size else 0.0

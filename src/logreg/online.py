@@ -105,7 +105,17 @@ def partial_fit(model, X, y, classes=None, sample_weight=None, weight_sum=None):
         model._sgd_ = AveragedSGD(theta, step, batch_rows, model.random_state)
         model.classes_ = classes
     state = model._sgd_
-    state.run(X, codes, K, weight, penalty, fit_intercept=fit_intercept)
+    box = model._box(K, X.shape[1])
+    bounds = None
+    if box is not None:
+        from .bounds import theta_bounds
+
+        n_coef = box[0].size
+        mask = np.arange(state.theta.size) < n_coef  # coefficients first, then the intercepts (_join)
+        bounds = theta_bounds(box, mask)
+        state.theta = np.clip(state.theta, *bounds)  # a feasible start
+    state.run(X, codes, K, weight, penalty, fit_intercept=fit_intercept, bounds=bounds)
+    model.coef_bounds_ = box
     _store(model, state, K, X.dtype, fit_intercept)
     return model
 

@@ -180,6 +180,18 @@ def _null_log_likelihood(y, s, n_classes):
     return float(np.sum(S_k[pos] * np.log(S_k[pos] / S)))
 
 
+def _null_with_offset(y, s, n_classes, offset):
+    """Log-likelihood of the intercept-only model with the offset, as statsmodels' ``llnull``:
+    the intercepts refitted (Newton on the data term of no columns), not the class shares."""
+    from .objective import Objective, make_datafit
+    from .penalties import NoPenalty
+    from .solvers import get_solver
+
+    term = make_datafit(np.zeros((y.size, 0)), y, n_classes, s, offset=offset, engine="graph")
+    result = get_solver("newton")(tol=1e-10, max_iter=100).solve(Objective(term, NoPenalty()), np.zeros(term.n_params))
+    return -float(s.sum()) * term.value(result.theta)
+
+
 def _missing_labels(groups):
     """Number of None / NaN entries in a 1-d label array."""
     if groups.dtype.kind == "f":
@@ -199,6 +211,7 @@ def compute_statistics(
     fit_intercept: bool,
     *,
     groups: Any = None,
+    offset: np.ndarray | None = None,
 ) -> FitStatistics:
     """One pass over X: log-likelihood, Fisher information and HC0 meats.
 
@@ -215,6 +228,8 @@ def compute_statistics(
     fit_intercept : bool
     groups : array-like of shape (n_samples,), optional
         Cluster labels; adds the cluster-robust meat.
+    offset : ndarray of shape (n_samples,) or (n_samples, n_classes), optional
+        The fit's offsets, added to z (checked by :func:`logreg.objective.check_offset`).
 
     Returns
     -------
@@ -277,14 +292,14 @@ def compute_statistics(
                 Xt[:] = Xb
             sb, yb = s[a:e], y[a:e]
             if binary:
-                z = Xt @ B[0]
+                z = Xt @ B[0] if offset is None else Xt @ B[0] + offset[a:e]
                 pr = special.expit(z)
                 ll += float(sb @ (yb * z - np.logaddexp(0.0, z)))
                 fisher += Xt.T @ (Xt * (sb * pr * (1.0 - pr))[:, None])
                 r = yb - pr
                 U = Xt * r[:, None]  # per-row scores u_i, (nb, p)
             else:
-                Z = Xt @ B.T
+                Z = Xt @ B.T if offset is None else Xt @ B.T + offset[a:e]
                 logp = special.log_softmax(Z, axis=1)
                 ll += float(sb @ logp[np.arange(e - a), yb])
                 A = np.exp(logp)
@@ -314,7 +329,9 @@ def compute_statistics(
         n_rows=int(np.count_nonzero(s > 0)),
         unit_weights=unit,
         log_likelihood=ll,
-        null_log_likelihood=_null_log_likelihood(y, s, n_classes),
+        null_log_likelihood=(
+            _null_log_likelihood(y, s, n_classes) if offset is None else _null_with_offset(y, s, n_classes, offset)
+        ),
         params=B.ravel(),
         fisher=fisher,
         meat=meat,
@@ -332,6 +349,7 @@ def fit_statistics(
     coef: np.ndarray,
     intercept: np.ndarray,
     fit_intercept: bool,
+    offset: np.ndarray | None = None,
 ) -> FitStatistics | None:
     """:func:`compute_statistics` when :func:`should_store` says it is cheap, else None.
 
@@ -346,7 +364,7 @@ def fit_statistics(
     n_params = p * (1 if n_classes == 2 else n_classes)
     if not should_store(X.shape[0], n_params):
         return None
-    return compute_statistics(X, y, n_classes, sample_weight, coef, intercept, fit_intercept)
+    return compute_statistics(X, y, n_classes, sample_weight, coef, intercept, fit_intercept, offset=offset)
 
 
 # --------------------------------------------------------------------------- covariance
@@ -392,8 +410,48 @@ def _inverse(H):
     return linalg.pinvh(H), True
 
 
+def at_bound_mask(model, st):
+    """Which parameters (stats layout: per class, the intercept first) the fit left on a
+    bound of ``coef_bounds``, shape (P,), or None when the fit had no bounds or none is active.
+
+    A coefficient on its bound is not an interior maximum: the usual standard error (the
+    curvature there) says nothing about its sampling distribution, which piles up at the bound.
+    """
+    box = getattr(model, "coef_bounds_", None)  # absent on models of partial_fit and older files
+    if box is None:
+        return None
+    coef = np.atleast_2d(np.asarray(model.coef_))
+    # the solvers stop exactly on a bound; rounding to X's dtype or back from the standardised
+    # scale moves it by a few ulps
+    eps = 16 * float(np.finfo(coef.dtype if coef.dtype.kind == "f" else np.float64).eps)
+    on = np.zeros(coef.shape, dtype=bool)
+    for bound in box:
+        b = np.broadcast_to(bound, coef.shape)
+        fin = np.isfinite(b)
+        on |= fin & (np.abs(coef - np.where(fin, b, 0.0)) <= eps * np.maximum(1.0, np.abs(np.where(fin, b, 0.0))))
+    if not on.any():
+        return None
+    lead = np.zeros((on.shape[0], int(st.fit_intercept)), dtype=bool)
+    return np.hstack([lead, on]).ravel()
+
+
+def _inverse_free(H, fixed):
+    """:func:`_inverse` on the rows and columns not ``fixed`` (held at their bound), zeros elsewhere."""
+    if fixed is None:
+        return _inverse(H)
+    free = np.flatnonzero(~fixed)
+    out = np.zeros_like(H)
+    Hinv, singular = _inverse(H[np.ix_(free, free)])
+    out[np.ix_(free, free)] = Hinv
+    return out, singular
+
+
 def _covariance(st, model, cov_type, weight_type):
     """Identified parameters and their covariance.
+
+    Parameters on a bound of ``coef_bounds`` (:func:`at_bound_mask`) are held fixed: the
+    others' covariance is the inverse of the information on the free parameters, and every
+    entry of a parameter that involves a bound one is NaN.
 
     Returns
     -------
@@ -402,6 +460,7 @@ def _covariance(st, model, cov_type, weight_type):
     singular : bool
         The Fisher information was singular (pseudo-inverse used).
     """
+    fixed_all = at_bound_mask(model, st)
     p = st.n_features + int(st.fit_intercept)
     K = 1 if st.n_classes == 2 else st.n_classes
     P = K * p
@@ -433,14 +492,20 @@ def _covariance(st, model, cov_type, weight_type):
         H = st.fisher[keep, keep]
         meat = None if meat is None else meat[keep, keep]
         params = D @ st.params
+        fixed = None if fixed_all is None else fixed_all[keep]
     else:
         H = st.fisher + np.diag(pen_diag)
         params = st.params
-    Hinv, singular = _inverse(H)
+        fixed = fixed_all
+    Hinv, singular = _inverse_free(H, fixed)
     cov = Hinv if meat is None else Hinv @ meat @ Hinv
     if K > 1 and pen:
         params = D @ params
         cov = D @ cov @ D.T
+    if fixed_all is not None:
+        bad = fixed_all if D is None else np.any(D[:, fixed_all] != 0, axis=1)
+        cov[bad, :] = np.nan
+        cov[:, bad] = np.nan
     return params, 0.5 * (cov + cov.T), singular
 
 
@@ -716,6 +781,7 @@ def summarize(
     alpha: float = 0.05,
     weight_type: str = "frequency",
     ci: str | None = None,
+    offset: Any = None,
 ) -> LogisticSummary:
     """Inference table of a fitted :class:`~logreg.LogisticRegression`.
 
@@ -759,6 +825,8 @@ def summarize(
         :mod:`logreg.inference.profile`).  Default 'profile' for
         ``penalty='firth'`` (logistf's), else 'wald'.  Firth fits also get
         penalised likelihood-ratio p-values and need X and y.
+    offset : array-like of shape (n_samples,) or (n_samples, n_classes), optional
+        The training offsets (with X), as given to ``fit``.
 
     Returns
     -------
@@ -806,6 +874,13 @@ def summarize(
     if ci == "profile" and not firth and _is_penalized(model):
         raise ValueError("ci='profile' needs an unpenalised fit (penalty=None) or penalty='firth'")
     n_classes = model.classes_.size
+    if offset is not None and X is None:
+        raise ValueError("offset is only used together with X: model.summary(X, y, offset=offset)")
+    if offset is not None and (cov_type in ("HC2", "HC3") or ci == "profile"):
+        raise ValueError(
+            f"cov_type={cov_type!r} / ci={ci!r} are not available with an offset yet; use cov_type 'nonrobust', "
+            "'HC0', 'HC1' or 'cluster' with ci='wald'"
+        )
 
     if X is not None:
         if y is None:
@@ -817,8 +892,18 @@ def summarize(
         sw = _check_sample_weight(sample_weight, Xv, dtype=np.float64, ensure_non_negative=True)
         if model.class_weight is not None:
             sw = sw * class_weights(model.class_weight, model.classes_, codes, sw)[codes]
+        from .offset import check_offset
+
         st = compute_statistics(
-            Xv, codes, n_classes, sw, model.coef_, model.intercept_, model.fit_intercept, groups=groups
+            Xv,
+            codes,
+            n_classes,
+            sw,
+            model.coef_,
+            model.intercept_,
+            model.fit_intercept,
+            groups=groups,
+            offset=check_offset(offset, Xv.shape[0], n_classes),
         )
         if cov_type in ("HC2", "HC3"):
             from .inference.leverage import with_leverage_meat
@@ -933,6 +1018,13 @@ def summarize(
         notes.append(
             "class_weight reweights the likelihood: these are statistics of a weighted pseudo-likelihood; "
             "prefer cov_type='HC0' with weight_type='probability'."
+        )
+    held = at_bound_mask(model, st)
+    if held is not None:
+        notes.append(
+            f"{int(held.sum())} coefficient(s) ended on a bound of coef_bounds: their standard errors, z, "
+            "p-values and intervals (and those of contrasts involving them) are NaN, as a bound estimate has no "
+            "Wald inference; the others are computed with those held fixed."
         )
     if singular:
         notes.append(

@@ -27,6 +27,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from ..bounds import kkt_residual
 from .base import SolverResult, backtrack
 
 #: Smallest working set.
@@ -94,13 +95,14 @@ def _model_value(D, Db, dz, g, gb, u0, lam1, lam2, h):
 
 
 @njit(cache=True)
-def _cd_model(indptr, indices, data, ws, g, hdiag, u0, lam1, lam2, h, fit_b, gb, hb, dz, tol, max_sweeps):
+def _cd_model(indptr, indices, data, ws, g, hdiag, u0, lam1, lam2, lo, hi, h, fit_b, gb, hb, dz, tol, max_sweeps):
     """Minimise the working set's quadratic model by cyclic coordinate descent.
 
     Minimises ``g.D + gb Db + (X_W D + Db)' diag(h) (X_W D + Db) / 2 + sum lam2 D^2 / 2 +
     sum lam1 |u0 + D|`` over D (one entry per working-set column) and the intercept's
-    Db; ``dz`` (zeros on entry) holds ``X_W D + Db`` on exit.  ``g`` includes the L2
-    part's gradient and ``hdiag`` its curvature.  Stops after a sweep in which every
+    Db, keeping ``u0 + D`` within ``[lo, hi]`` (each update clipped: the proximal step of
+    L1 plus the box); ``dz`` (zeros on entry) holds ``X_W D + Db`` on exit.  ``g`` includes
+    the L2 part's gradient and ``hdiag`` its curvature.  Stops after a sweep in which every
     coordinate's model gradient, read just before its update, was within ``tol`` of the
     L1 subdifferential (as skglm: the check costs nothing extra).
 
@@ -146,11 +148,18 @@ def _cd_model(indptr, indices, data, ws, g, hdiag, u0, lam1, lam2, h, fit_b, gb,
                 viol = abs(grad) - lam1[k]
             else:
                 viol = abs(grad + lam1[k] if u > 0 else grad - lam1[k])
+            if u <= lo[k] and u >= hi[k]:
+                viol = 0.0
+            elif u <= lo[k]:  # at a lower bound only a pull further down is allowed
+                viol = max(-(grad + (lam1[k] if u >= 0.0 else -lam1[k])), 0.0)
+            elif u >= hi[k]:
+                viol = max(grad + (-lam1[k] if u <= 0.0 else lam1[k]), 0.0)
             if viol > worst:
                 worst = viol
             z = u - grad / hdiag[k]
             thr = lam1[k] / hdiag[k]
             new = z - thr if z > thr else (z + thr if z < -thr else 0.0)
+            new = min(max(new, lo[k]), hi[k])
             delta = new - u
             if delta != 0.0:
                 D[k] += delta
@@ -201,7 +210,12 @@ def _cd_model(indptr, indices, data, ws, g, hdiag, u0, lam1, lam2, h, fit_b, gb,
             c /= c.sum()
             x = c @ past[1:]
             x_dz = c @ past_dz[1:]
-            if _model_value(x[:m], x[m], x_dz, g, gb, u0, lam1, lam2, h) < _model_value(
+            outside = False  # an extrapolation is an affine, not a convex, combination: it may leave the box
+            for k in range(m):
+                if u0[k] + x[k] < lo[k] or u0[k] + x[k] > hi[k]:
+                    outside = True
+                    break
+            if not outside and _model_value(x[:m], x[m], x_dz, g, gb, u0, lam1, lam2, h) < _model_value(
                 D, Db, dz, g, gb, u0, lam1, lam2, h
             ):
                 D[:] = x[:m]
@@ -210,10 +224,12 @@ def _cd_model(indptr, indices, data, ws, g, hdiag, u0, lam1, lam2, h, fit_b, gb,
     return D, Db, sweeps
 
 
-def _violations(grad, w, lam1):
-    """Each coefficient's distance to optimality: |g + lam1 sign(w)| off zero, (|g| - lam1)+ at zero."""
+def _violations(grad, w, lam1, lo=None, hi=None):
+    """Each coefficient's distance to optimality: |g + lam1 sign(w)| off zero, (|g| - lam1)+ at zero;
+    with bounds ``lo``, ``hi`` the projected one (:func:`logreg.bounds.kkt_residual`)."""
     at_zero = w == 0
-    return np.where(at_zero, np.maximum(np.abs(grad) - lam1, 0.0), np.abs(grad + lam1 * np.sign(w)))
+    out = np.where(at_zero, np.maximum(np.abs(grad) - lam1, 0.0), np.abs(grad + lam1 * np.sign(w)))
+    return out if lo is None else np.abs(kkt_residual(out, w, grad, lam1, lo, hi))
 
 
 class ColumnLogistic:
@@ -231,6 +247,7 @@ class ColumnLogistic:
     def __init__(self, columns, lam1, lam2, fit_intercept):
         self.indptr, self.indices, self.data = columns.indptr, columns.indices, columns.data
         self.y, self.s = columns.y, columns.s
+        self.offset = columns.offset
         self.n, self.d = columns.shape
         self.lam1, self.lam2 = lam1, lam2
         self.fit_intercept = fit_intercept
@@ -238,7 +255,7 @@ class ColumnLogistic:
         self.h = np.empty(self.n)
 
     def linear_predictor(self, w, b):
-        z = np.full(self.n, float(b))
+        z = np.full(self.n, float(b)) if self.offset is None else self.offset + float(b)
         nz = np.flatnonzero(w)
         for j in nz:  # few non-zeros: a column at a time
             a, e = self.indptr[j], self.indptr[j + 1]
@@ -288,6 +305,12 @@ def solve_working_sets(objective, columns, theta0, *, tol, max_iter, report):
     theta = np.array(theta0, dtype=np.float64)
     w = theta[mask].copy()
     lam2 = objective.penalty.hess_diag(w) * np.ones(d)
+    lo, hi = (
+        (np.full(d, -np.inf), np.full(d, np.inf))
+        if objective.bounds is None
+        else (objective.bounds[0][mask], objective.bounds[1][mask])
+    )
+    w = np.clip(w, lo, hi)
     b = float(theta[-1]) if fit_b else 0.0
     term = ColumnLogistic(columns, lam1, lam2, fit_b)
     every = np.arange(d)
@@ -302,7 +325,7 @@ def solve_working_sets(objective, columns, theta0, *, tol, max_iter, report):
         grad = term.gradient(every, w)
         passes += 1
         gb = float(term.r.sum())
-        viol = _violations(grad, w, lam1)
+        viol = _violations(grad, w, lam1, lo, hi)
         residual = max(float(viol.max(initial=0.0)), abs(gb) if fit_b else 0.0)
         report(n_iter, J, residual)
         if residual <= tol or n_iter >= max_iter:
@@ -324,7 +347,9 @@ def solve_working_sets(objective, columns, theta0, *, tol, max_iter, report):
         for _ in range(MAX_NEWTON):
             gb = float(term.r.sum())
             u0 = w[ws]
-            inner = max(float(_violations(g_ws, u0, lam1[ws]).max(initial=0.0)), abs(gb) if fit_b else 0.0)
+            inner = max(
+                float(_violations(g_ws, u0, lam1[ws], lo[ws], hi[ws]).max(initial=0.0)), abs(gb) if fit_b else 0.0
+            )
             if inner <= inner_tol or n_iter >= max_iter:
                 break
             hdiag = np.empty(ws.size)
@@ -335,11 +360,11 @@ def solve_working_sets(objective, columns, theta0, *, tol, max_iter, report):
             # the curvature that makes its Newton step at most max(|w_j|, 1) long
             flat = hdiag <= 1e-10 * hdiag.max(initial=0.0)
             if flat.any():
-                v = _violations(g_ws[flat], u0[flat], lam1[ws][flat])
+                v = _violations(g_ws[flat], u0[flat], lam1[ws][flat], lo[ws][flat], hi[ws][flat])
                 hdiag[flat] = np.maximum(hdiag[flat], v / np.maximum(np.abs(u0[flat]), 1.0))
             dz = np.zeros(term.n)
             D, Db, _sweeps = _cd_model(
-                term.indptr, term.indices, term.data, ws, g_ws, hdiag, u0, lam1[ws], lam2[ws], term.h,
+                term.indptr, term.indices, term.data, ws, g_ws, hdiag, u0, lam1[ws], lam2[ws], lo[ws], hi[ws], term.h,
                 fit_b, gb, float(term.h.sum()), dz, 0.3 * inner_tol, MAX_SWEEPS,
             )  # fmt: skip
             # the slope of the smooth part plus the change of the L1 part (Tseng and Yun's decrease)
@@ -350,7 +375,7 @@ def solve_working_sets(objective, columns, theta0, *, tol, max_iter, report):
             rest = term.penalty(w) - float(lam1[ws] @ np.abs(u0) + 0.5 * lam2[ws] @ (u0 * u0))
 
             def trial(t, z=z, u0=u0, D=D, Db=Db, dz=dz, rest=rest, ws=ws):
-                u = u0 + t * D
+                u = np.clip(u0 + t * D, lo[ws], hi[ws])  # exactly on a bound, not an ulp off
                 zt = z + t * dz
                 r, h = np.empty(term.n), np.empty(term.n)
                 new = _residuals(zt, term.y, term.s, r, h) + rest
@@ -359,7 +384,8 @@ def solve_working_sets(objective, columns, theta0, *, tol, max_iter, report):
                 _column_dots(term.indptr, term.indices, term.data, r, ws, g_new)
                 g_new += lam2[ws] * u
                 res = max(
-                    float(_violations(g_new, u, lam1[ws]).max(initial=0.0)), abs(float(r.sum())) if fit_b else 0.0
+                    float(_violations(g_new, u, lam1[ws], lo[ws], hi[ws]).max(initial=0.0)),
+                    abs(float(r.sum())) if fit_b else 0.0,
                 )
                 return new, res, (u, zt, t * Db, g_new)
 
@@ -376,7 +402,7 @@ def solve_working_sets(objective, columns, theta0, *, tol, max_iter, report):
             # the model cannot lower J on this set: one more outer check decides
             grad = term.gradient(every, w)
             gb = float(term.r.sum())
-            viol = _violations(grad, w, lam1)
+            viol = _violations(grad, w, lam1, lo, hi)
             residual = max(float(viol.max(initial=0.0)), abs(gb) if fit_b else 0.0)
             if residual > tol:
                 message = f"no step lowered J beyond its rounding at |grad|_inf = {residual:.3g}"
