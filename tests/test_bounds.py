@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from scipy import optimize, special
 
-from logreg import LogisticRegression
+from logreg import LogisticRegression, load
 from logreg.bounds import kkt_residual, resolve_bounds
 
 BOUNDED_SOLVERS = ["auto", "cd", "lbfgs", "gd"]
@@ -269,3 +269,24 @@ def test_dask_fit_honours_bounds():
     assert remote.converged_
     np.testing.assert_allclose(remote.coef_, local.coef_, atol=1e-8)
     np.testing.assert_array_equal(remote.coef_bounds_[0], np.array([box[0]]))
+
+
+def test_model_file_keeps_the_box(tmp_path):
+    """save / load: coef_bounds_ (with its infinities), the option for a refit, and the NaN errors."""
+    from logreg.exceptions import ModelFileError
+    from logreg.io.modelfile import dumps, loads
+
+    X, y, _ = _data(seed=10)
+    box = ([-np.inf, 0.0, -np.inf, -np.inf, -np.inf], [np.inf, np.inf, 0.1, np.inf, np.inf])
+    m = _fit("auto", penalty=None, coef_bounds=box).fit(X, y)
+    m.save(tmp_path / "m.json")
+    loaded = load(tmp_path / "m.json")
+    for a, b in zip(loaded.coef_bounds_, m.coef_bounds_, strict=True):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(loaded.summary().std_err, m.summary().std_err)  # NaN where bound
+    assert np.isnan(loaded.summary().std_err[2])
+    refit = loaded.fit(X, y)  # the loaded options keep the box
+    np.testing.assert_allclose(refit.coef_, m.coef_, atol=1e-9)
+    text = dumps(m).replace('"upper": [[null, null, 0.1', '"upper": [[null, -5.0, 0.1')
+    with pytest.raises(ModelFileError, match="lower bound above its upper"):
+        loads(text)

@@ -24,7 +24,11 @@ Format version 1, one JSON object::
                       the states of its transforms (logreg.formula.FormulaDesign)
     standardization   optional: the means and scales of a standardize=True fit (its
                       coef and intercept are on the original scale)
+    coef_bounds       optional: {"lower": [[...]], "upper": [[...]]}, coef's shape, the box
+                      of the fit's coef_bounds (null: unbounded on that side)
     target, weight    optional: the column names used in training
+    offset            optional: the column of offsets added to z (logreg fit --offset);
+                      predict and evaluate read it from the data
     statistics        optional: likelihood measures (log_likelihood, aic, bic, ...) and
                       "inference", the sufficient statistics that ``summary()`` needs
                       (Fisher information and sandwich meats, see logreg.stats), so a
@@ -78,6 +82,8 @@ class ModelFile:
     columns : list of ColumnEncoding or None
         How to turn a table into the features (files written by the CLI).
     target, weight : str or None
+    offset : str or None
+        The offset column (``logreg fit --offset``).
     training : dict
     statistics : dict or None
     format_version : int
@@ -89,6 +95,7 @@ class ModelFile:
     columns: list | None = None
     target: str | None = None
     weight: str | None = None
+    offset: str | None = None
     training: dict = field(default_factory=dict)
     statistics: dict | None = None
     format_version: int = FORMAT_VERSION
@@ -174,7 +181,7 @@ def _inference_to_json(st):
     }
 
 
-def dumps(model, *, columns=None, target=None, weight=None, training=None, statistics=None):
+def dumps(model, *, columns=None, target=None, weight=None, training=None, statistics=None, offset=None):
     """The model file's JSON text for a fitted estimator.
 
     Parameters
@@ -191,6 +198,8 @@ def dumps(model, *, columns=None, target=None, weight=None, training=None, stati
     statistics : dict, optional
         Likelihood measures; by default taken from ``model.summary()`` when
         the fit stored its inference statistics.
+    offset : str, optional
+        The column of offsets the model was fitted with (the CLI's ``--offset``).
 
     Returns
     -------
@@ -272,6 +281,14 @@ def dumps(model, *, columns=None, target=None, weight=None, training=None, stati
         doc["weight"] = weight
     if hasattr(model, "standardize_mean_"):
         doc["standardization"] = {"mean": model.standardize_mean_.tolist(), "scale": model.standardize_scale_.tolist()}
+    box = getattr(model, "coef_bounds_", None)  # absent on models of partial_fit
+    if box is not None:
+        doc["coef_bounds"] = {
+            side: [[_json_scalar(v) for v in row] for row in np.asarray(b, dtype=np.float64).tolist()]
+            for side, b in zip(("lower", "upper"), box, strict=True)
+        }
+    if offset is not None:
+        doc["offset"] = offset
     stats = dict(statistics) if statistics is not None else (_summary_measures(model) or {})
     unknown = sorted(set(stats) - set(_MEASURES))
     if unknown:
@@ -361,6 +378,7 @@ def _parse(doc, source):
         columns=columns,
         target=doc.get("target"),
         weight=doc.get("weight"),
+        offset=doc.get("offset"),
         training=doc.get("training") or {},
         statistics=statistics,
         format_version=doc["format_version"],

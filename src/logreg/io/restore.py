@@ -84,6 +84,10 @@ def fitted_estimator(doc):
     scaling = doc.get("standardization")
     if scaling is not None:
         model.standardize_mean_, model.standardize_scale_ = scaling["mean"], scaling["scale"]
+    box = doc.get("coef_bounds")  # (lower, upper) arrays, checked by the schema
+    model.coef_bounds_ = box
+    if box is not None:
+        model.coef_bounds = box  # a refit of the loaded model keeps the box
     return model, columns
 
 

@@ -346,6 +346,9 @@ _FORMULA = _Obj(
     }
 )
 _STANDARDIZATION = _Obj(required={"mean": _Numbers(1), "scale": _Numbers(1)})
+#: coef_bounds as fitted: coef's shape, null where a side is unbounded (JSON has no infinity).
+_BOUND_ROWS = _List(_List(_Nullable(_NUM)))
+_COEF_BOUNDS = _Obj(required={"lower": _BOUND_ROWS, "upper": _BOUND_ROWS})
 _FACTOR_KINDS = ("numerical", "categorical", "constant")
 
 #: The model file, format version 1 (see :mod:`logreg.io.modelfile`).
@@ -367,8 +370,10 @@ SCHEMA = _Obj(
         "columns": _Nullable(_List(_COLUMN, min_len=1)),
         "formula": _Nullable(_FORMULA),
         "standardization": _Nullable(_STANDARDIZATION),
+        "coef_bounds": _Nullable(_COEF_BOUNDS),
         "target": _Nullable(_Str()),
         "weight": _Nullable(_Str()),
+        "offset": _Nullable(_Str()),
         "statistics": _Nullable(
             _Obj(optional={**{k: _Nullable(_NUM) for k in MEASURES}, "inference": _Nullable(_INFERENCE)})
         ),
@@ -438,6 +443,19 @@ def _check_standardization(st, n_features):
             raise Invalid(f"standardization.{key} has {st[key].size} values, expected {n_features}")
     if not np.all(st["scale"] > 0):
         raise Invalid("standardization.scale must be > 0")
+
+
+def _check_coef_bounds(cb, coef):
+    """coef_bounds' sides -> float arrays of coef's shape (null: -inf / inf), lower <= upper."""
+    out = []
+    for side, fill in (("lower", -math.inf), ("upper", math.inf)):
+        rows = cb[side]
+        if len(rows) != coef.shape[0] or any(len(r) != coef.shape[1] for r in rows):
+            raise Invalid(f"coef_bounds.{side} must have coef's shape {list(coef.shape)}")
+        out.append(np.array([[fill if v is None else float(v) for v in r] for r in rows], dtype=np.float64))
+    if np.any(out[0] > out[1]):
+        raise Invalid("coef_bounds has a lower bound above its upper bound")
+    return tuple(out)
 
 
 def _feature_names(c):
@@ -519,6 +537,8 @@ def validate(doc):
         _check_formula(doc["formula"], names)
     if doc.get("standardization") is not None:
         _check_standardization(doc["standardization"], len(names))
+    if doc.get("coef_bounds") is not None:
+        doc["coef_bounds"] = _check_coef_bounds(doc["coef_bounds"], coef)
     inference = (doc.get("statistics") or {}).get("inference")
     if inference is not None:
         fit_intercept = doc["options"].get("fit_intercept", True)
