@@ -10,6 +10,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 import scipy.sparse as sp
 from scipy import special
@@ -124,11 +125,12 @@ def test_offset_shape_and_values_are_checked():
         m.predict(X, offset=o[:10])
 
 
-def test_dask_offset_is_refused_with_the_fix():
-    da = pytest.importorskip("dask.array")
+def test_offset_with_a_dask_dataframe_is_refused_with_the_fix():
+    dd = pytest.importorskip("dask.dataframe")
     X, y, o = _binary(n=60)
-    with pytest.raises(ValueError, match="compute"):
-        LogisticRegression().fit(da.from_array(X, chunks=30), da.from_array(y, chunks=30), offset=o)
+    frame = dd.from_pandas(pd.DataFrame(X, columns=["a", "b", "c", "d"]), npartitions=2)
+    with pytest.raises(ValueError, match="to_dask_array"):
+        LogisticRegression().fit(frame, dd.from_pandas(pd.Series(y), npartitions=2), offset=o)
 
 
 # ----------------------------------------------------------------- against statsmodels
@@ -264,3 +266,26 @@ def test_score_and_decision_function_take_the_offset():
     np.testing.assert_allclose(m.decision_function(X, offset=o), z, rtol=1e-12)
     np.testing.assert_allclose(m.predict_log_proba(X, offset=o)[:, 1], special.log_expit(z), rtol=1e-12)
     assert m.score(X, y, offset=o) == pytest.approx(np.mean((z > 0) == y))
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_dask_offset_equals_in_memory(n_classes):
+    """A dask array offset (other chunks than X: rechunked) reaches every chunk's data term, the
+    statistics (the null model refitted with it) and the predictions."""
+    da = pytest.importorskip("dask.array")
+    X, y, o = _binary(n=240) if n_classes == 2 else _multi(n=240)
+    local = _fit("newton", penalty=None).fit(X, y, offset=o)
+    Xd = da.from_array(X, chunks=(80, X.shape[1]))
+    od = da.from_array(o, chunks=(60,) + o.shape[1:])
+    remote = _fit("newton", penalty=None).fit(Xd, da.from_array(y, chunks=80), offset=od)
+    np.testing.assert_allclose(remote.coef_, local.coef_, atol=1e-8)
+    a, b = local.summary(), remote.summary()
+    np.testing.assert_allclose(b.std_err, a.std_err, rtol=1e-7)
+    assert b.null_log_likelihood == pytest.approx(a.null_log_likelihood, rel=1e-9)
+    for method in ("predict_proba", "predict_log_proba", "decision_function", "predict"):
+        got = getattr(remote, method)(Xd, offset=od).compute()
+        want = getattr(local, method)(X, offset=o)
+        if method == "predict":
+            np.testing.assert_array_equal(got, want)
+        else:
+            np.testing.assert_allclose(got, want, rtol=1e-7, atol=1e-12)

@@ -49,10 +49,19 @@ Callback = Callable[[int, float, float], object]
 __all__ = ["LogisticRegression"]
 
 
-def _dask_blocks(model, X, method):
+def _dask_blocks(model, X, method, offset=None):
     """``model.<method>`` chunk by chunk on a dask array or DataFrame X (a lazy dask array)."""
     from .distributed import is_dask_frame, predict_blocks, predict_frame  # imports dask: only for dask input
 
+    if offset is not None:
+        if is_dask_frame(X):
+            raise ValueError(
+                "offset with a dask DataFrame is not available yet: pass X as a dask array "
+                "(df[columns].to_dask_array(lengths=True)) with the offset"
+            )
+        from .distributed.predict import predict_with_offset
+
+        return predict_with_offset(model, X, offset, method)
     return (predict_frame if is_dask_frame(X) else predict_blocks)(model, X, method)
 
 
@@ -328,7 +337,8 @@ class LogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             class in the order of ``classes_`` (one offset for every class would
             leave the softmax unchanged).  Pass the same offset to ``predict``,
             ``predict_proba``, ``decision_function``, ``score`` and ``summary``.
-            Not for dask collections or row sources.
+            With a dask array X: a dask array (or array) of its rows; not for dask
+            DataFrames or row sources.
         callback : callable, optional
             ``callback(iteration, objective, grad_norm)`` after each iteration.
             Callbacks of scikit-learn's API (``set_callbacks``, scikit-learn
@@ -367,10 +377,11 @@ class LogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             )
         source = row_source(X, y, sample_weight)
         if source is not None or is_dask_collection(X):
-            if offset is not None:
+            if offset is not None and source is not None:
                 raise ValueError(
-                    "offset is not available for dask collections or row sources yet: compute X, y and the offset "
-                    "into memory (e.g. X.compute(), a numpy array) and fit there, or fit without an offset"
+                    "offset is not available for dask DataFrames or row sources yet: pass X as a dask array "
+                    "(df[columns].to_dask_array(lengths=True)) with the offset as a dask array of its rows, or "
+                    "fit in memory"
                 )
             if self.standardize:
                 raise ValueError(
@@ -379,7 +390,7 @@ class LogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
                     "with standardize=False"
                 )
             datafit, classes = (
-                self._source_datafit(source) if source is not None else self._dask_datafit(X, y, sample_weight)
+                self._source_datafit(source) if source is not None else self._dask_datafit(X, y, sample_weight, offset)
             )
             result, solver_name = self._solve(
                 datafit, classes, datafit.total_weight, datafit.class_weight_sums, X, callback
@@ -533,12 +544,12 @@ class LogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
 
         return partial_fit(self, X, y, classes, sample_weight, weight_sum)
 
-    def _dask_datafit(self, X, y, sample_weight):
+    def _dask_datafit(self, X, y, sample_weight, offset=None):
         """Checks and the distributed data term for a dask array X (:mod:`logreg.distributed`)."""
         from .distributed import prepare_fit  # imports dask: only for dask input
 
         datafit, classes = prepare_fit(
-            X, y, sample_weight, class_weight=self.class_weight, fit_intercept=self.fit_intercept
+            X, y, sample_weight, class_weight=self.class_weight, fit_intercept=self.fit_intercept, offset=offset
         )
         self.n_features_in_ = datafit.n_features
         if hasattr(self, "feature_names_in_"):  # a dask array has no column names
@@ -769,12 +780,7 @@ class LogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             (a dask array, chunk by chunk, for a dask array X)
         """
         if is_dask_collection(X):
-            if offset is not None:
-                raise ValueError(
-                    "offset is not available for dask collections yet: predict on X.compute() with the offset, "
-                    "or add the offset to decision_function(X) chunk by chunk"
-                )
-            return _dask_blocks(self, X, "decision_function")
+            return _dask_blocks(self, X, "decision_function", offset)
         X = self._check_X(X)
         z = X @ self.coef_.T
         z = np.asarray(z.toarray() if sp.issparse(z) else z) + self.intercept_
@@ -796,8 +802,8 @@ class LogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         ndarray of shape (n_samples, n_classes)
             (a dask array, chunk by chunk, for a dask array X)
         """
-        if is_dask_collection(X) and offset is None:
-            return _dask_blocks(self, X, "predict_proba")
+        if is_dask_collection(X):
+            return _dask_blocks(self, X, "predict_proba", offset)
         z = self.decision_function(X, offset)
         if z.ndim == 1:
             # expit(-z), not 1 - expit(z): keeps P(class 0) ~ e^{-z} instead of rounding it to 0
@@ -818,8 +824,8 @@ class LogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         ndarray of shape (n_samples, n_classes)
             (a dask array, chunk by chunk, for a dask array X)
         """
-        if is_dask_collection(X) and offset is None:
-            return _dask_blocks(self, X, "predict_log_proba")
+        if is_dask_collection(X):
+            return _dask_blocks(self, X, "predict_log_proba", offset)
         z = self.decision_function(X, offset)
         if z.ndim == 1:
             return np.column_stack([special.log_expit(-z), special.log_expit(z)])
@@ -839,8 +845,8 @@ class LogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         ndarray of shape (n_samples,), values from ``classes_``
             (a dask array, chunk by chunk, for a dask array X)
         """
-        if is_dask_collection(X) and offset is None:
-            return _dask_blocks(self, X, "predict")
+        if is_dask_collection(X):
+            return _dask_blocks(self, X, "predict", offset)
         z = self.decision_function(X, offset)
         idx = (z > 0).astype(int) if z.ndim == 1 else z.argmax(axis=1)
         return self.classes_[idx]
