@@ -289,3 +289,29 @@ def test_dask_offset_equals_in_memory(n_classes):
             np.testing.assert_array_equal(got, want)
         else:
             np.testing.assert_allclose(got, want, rtol=1e-7, atol=1e-12)
+
+
+@pytest.mark.large
+def test_large_n_presolve_and_sampled_hessian_with_offset(monkeypatch):
+    """420,000 rows: 'newton' presolves on a row sample and uses sub-sampled Hessians, both from
+    rows that carry their offsets; the optimum is statsmodels'."""
+    sm = pytest.importorskip("statsmodels.api")
+    samples = []
+    original = BinaryLogistic.sample
+
+    def sample(self, max_rows, compact=False):
+        out = original(self, max_rows, compact)
+        samples.append(out.data.o is not None)
+        return out
+
+    monkeypatch.setattr(BinaryLogistic, "sample", sample)
+    rng = np.random.default_rng(11)
+    n = 420_000
+    X = rng.normal(size=(n, 4))
+    o = rng.normal(size=n)
+    y = (rng.random(n) < special.expit(X @ [0.5, -0.5, 0.25, 0.0] - 1.0 + o)).astype(int)
+    m = _fit("newton", penalty=None).fit(X, y, offset=o)
+    assert m.converged_
+    assert samples and all(samples)  # the presolve ran, on rows with their offsets
+    ref = sm.Logit(y, sm.add_constant(X), offset=o).fit(disp=0, method="newton", tol=1e-12)
+    np.testing.assert_allclose(np.r_[m.intercept_, m.coef_[0]], ref.params, atol=1e-8)
