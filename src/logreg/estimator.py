@@ -972,7 +972,8 @@ class LogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         )
 
     def marginal_effects(self, X: Matrix, at: str = "overall", **kwargs: Any) -> pd.DataFrame:
-        """Marginal effects dP/dx with delta-method errors: :func:`logreg.inference.margins.marginal_effects`."""
+        """Marginal effects dP/dx with delta-method errors: :func:`logreg.inference.margins.marginal_effects`
+        (with ``offset=`` for a model fitted with one)."""
         from .inference.margins import marginal_effects
 
         return marginal_effects(self, self._encoded_table(X), at=at, **kwargs)
