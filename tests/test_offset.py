@@ -339,3 +339,19 @@ def test_marginal_effects_with_offset(at):
     np.testing.assert_allclose(got["dydx"], effects(params), rtol=1e-10)
     J = np.column_stack([(effects(params + e) - effects(params - e)) / 2e-6 for e in 1e-6 * np.eye(4)])
     np.testing.assert_allclose(got["std_err"], np.sqrt(np.diag(J @ cov @ J.T)), rtol=1e-6)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize("cov_type", ["HC0", "HC2", "HC3", "cluster"])
+def test_robust_covariances_with_offset(n_classes, cov_type):
+    """offset = c X[:, j] leaves the fitted probabilities as without it, so every robust covariance
+    (checked elsewhere against statsmodels and R's sandwich) is the same matrix."""
+    X, y, _ = _binary(n=150, d=3, seed=13) if n_classes == 2 else _multi(n=150, seed=13)
+    c = np.array([0.4]) if n_classes == 2 else np.array([0.4, -0.2, 0.1])
+    offset = 0.4 * X[:, 1] if n_classes == 2 else np.outer(X[:, 1], c)
+    groups = np.arange(150) % 7 if cov_type == "cluster" else None
+    a = _fit("newton", penalty=None).fit(X, y)
+    b = _fit("newton", penalty=None).fit(X, y, offset=offset)
+    sa = a.summary(X, y, cov_type=cov_type, groups=groups)
+    sb = b.summary(X, y, cov_type=cov_type, groups=groups, offset=offset)
+    np.testing.assert_allclose(sb.std_err, sa.std_err, rtol=1e-6)

@@ -876,11 +876,8 @@ def summarize(
     n_classes = model.classes_.size
     if offset is not None and X is None:
         raise ValueError("offset is only used together with X: model.summary(X, y, offset=offset)")
-    if offset is not None and (cov_type in ("HC2", "HC3") or ci == "profile"):
-        raise ValueError(
-            f"cov_type={cov_type!r} / ci={ci!r} are not available with an offset yet; use cov_type 'nonrobust', "
-            "'HC0', 'HC1' or 'cluster' with ci='wald'"
-        )
+    if offset is not None and ci == "profile":
+        raise ValueError("ci='profile' is not available with an offset yet; use ci='wald'")
 
     if X is not None:
         if y is None:
@@ -894,6 +891,7 @@ def summarize(
             sw = sw * class_weights(model.class_weight, model.classes_, codes, sw)[codes]
         from .offset import check_offset
 
+        offset = check_offset(offset, Xv.shape[0], n_classes)
         st = compute_statistics(
             Xv,
             codes,
@@ -903,12 +901,12 @@ def summarize(
             model.intercept_,
             model.fit_intercept,
             groups=groups,
-            offset=check_offset(offset, Xv.shape[0], n_classes),
+            offset=offset,
         )
         if cov_type in ("HC2", "HC3"):
             from .inference.leverage import with_leverage_meat
 
-            st = with_leverage_meat(st, Xv, codes, sw, model, cov_type, weight_type)
+            st = with_leverage_meat(st, Xv, codes, sw, model, cov_type, weight_type, offset)
     else:
         if cov_type in ("HC2", "HC3"):
             raise ValueError(
