@@ -290,3 +290,21 @@ def test_model_file_keeps_the_box(tmp_path):
     text = dumps(m).replace('"upper": [[null, null, 0.1', '"upper": [[null, -5.0, 0.1')
     with pytest.raises(ModelFileError, match="lower bound above its upper"):
         loads(text)
+
+
+def test_float32_coefficients_stay_inside_the_box():
+    """coef_ is stored in X's dtype: a coefficient on the bound 0.3 must not round to float32's
+    0.30000001 (outside), and is still recognised as on its bound."""
+    X, y, _ = _data(seed=11)
+    m = _fit("cd", coef_bounds=(-0.3, 0.3)).fit(X.astype(np.float32), y)
+    assert m.coef_.dtype == np.float32
+    assert np.all(m.coef_.astype(np.float64) <= 0.3) and np.all(m.coef_.astype(np.float64) >= -0.3)
+    on = np.isclose(np.abs(m.coef_[0].astype(np.float64)), 0.3, rtol=0, atol=1e-6)
+    assert on.any()  # beta = (1, -1, 0.5, -0.5, 0.2): the first four are held
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # penalised-inference warning
+        se = m.summary().std_err[1:]
+    np.testing.assert_array_equal(np.isnan(se), on)
+    # and the free coefficient is the scipy optimum's (float32 data: its digits)
+    W, _ = _scipy_box(X.astype(np.float32).astype(np.float64), y, 1.0, -0.3, 0.3)
+    np.testing.assert_allclose(m.coef_, W, atol=1e-5)

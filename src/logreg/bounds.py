@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-__all__ = ["resolve_bounds", "theta_bounds", "kkt_residual", "at_bound"]
+__all__ = ["resolve_bounds", "theta_bounds", "kkt_residual", "at_bound", "inside"]
 
 
 def _side(value, shape, name):
@@ -124,6 +124,28 @@ def theta_bounds(box, mask):
     lo, hi = np.full(mask.size, -np.inf), np.full(mask.size, np.inf)
     lo[mask], hi[mask] = np.ravel(box[0]), np.ravel(box[1])
     return lo, hi
+
+
+def inside(coef, box):
+    """``coef`` in its own dtype with no entry outside the box: a float32 cast (or the way back
+    from the standardised scale) can put a coefficient on its bound an ulp outside it.
+
+    Parameters
+    ----------
+    coef : ndarray of shape (n_classes_coef, n_features)
+    box : (lower, upper) of ndarray of coef's shape, or None
+
+    Returns
+    -------
+    ndarray, coef's shape and dtype
+    """
+    if box is None:
+        return coef
+    out = np.array(coef, copy=True)
+    lo, hi = box[0].astype(out.dtype), box[1].astype(out.dtype)
+    lo = np.where(lo < box[0], np.nextafter(lo, np.inf, dtype=out.dtype), lo)  # rounded down: one step up
+    hi = np.where(hi > box[1], np.nextafter(hi, -np.inf, dtype=out.dtype), hi)
+    return np.clip(out, lo, hi)
 
 
 def at_bound(theta, lo, hi):

@@ -27,7 +27,7 @@ from ._validation import (
     is_dask_collection,
     validate,
 )
-from .bounds import resolve_bounds, theta_bounds
+from .bounds import inside, resolve_bounds, theta_bounds
 from .callbacks import CallbackSupportMixin, fit_with_tasks
 from .objective import Objective, intercept_start, make_datafit
 from .offset import check_offset
@@ -455,7 +455,7 @@ class LogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             from .scaling import to_original
 
             coef, intercept = to_original(self.coef_, self.intercept_, self.standardize_mean_, self.standardize_scale_)
-            self.coef_, self.intercept_ = coef.astype(X.dtype), intercept.astype(X.dtype)
+            self.coef_, self.intercept_ = inside(coef.astype(X.dtype), self.coef_bounds_), intercept.astype(X.dtype)
         # --- statistics: sufficient statistics for summary(), only when cheap (logreg.stats)
         from .stats import fit_statistics
 
@@ -665,7 +665,7 @@ class LogisticRegression(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         dtype = datafit.dtype
         self.classes_ = classes
         self.coef_bounds_ = box
-        self.coef_ = np.atleast_2d(np.asarray(coef, dtype=dtype)).copy()
+        self.coef_ = inside(np.atleast_2d(np.asarray(coef, dtype=dtype)), box)
         self.intercept_ = np.atleast_1d(np.asarray(intercept, dtype=dtype)).copy()
         self.n_iter_ = np.array([result.n_iter], dtype=np.int32)
         self.converged_ = bool(result.converged)
