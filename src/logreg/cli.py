@@ -429,7 +429,9 @@ def _output_format(path):
 
 def _prepare(mf, table, **kwargs):
     """Encode a table for a model file: its formula, or its column encoding (plain numeric
-    columns for a model saved from Python on arrays)."""
+    columns for a model saved from Python on arrays), with its offset column if it has one."""
+    if mf.offset is not None:
+        kwargs["offset"] = mf.offset
     encoding = getattr(mf.model, "encoding_", None)
     if encoding is not None and encoding.formula is not None:
         from .io.encoding import prepare_formula_prediction
@@ -464,7 +466,7 @@ def _fit(model, design, out):
     X = _named(design.X, design.feature_names)
     with out.collect_warnings(), out.progress(model.max_iter) as callback:
         try:
-            model.fit(X, design.y, sample_weight=design.sample_weight, callback=callback)
+            model.fit(X, design.y, sample_weight=design.sample_weight, offset=design.offset, callback=callback)
         except ValueError as exc:
             raise BadInput(exc) from None
     return model
@@ -597,6 +599,27 @@ def fit(
         str | None, typer.Option("--exclude", "-x", help="Comma-separated columns never used (e.g. an id).")
     ] = None,
     weight: Annotated[str | None, typer.Option("--weight", "-w", help="A column of sample weights.")] = None,
+    offset: Annotated[
+        str | None,
+        typer.Option(
+            help="A numeric column added to the linear predictor with coefficient 1 (e.g. log exposure); not a "
+            "feature. The model file records it: predict, evaluate and summary read it from their data."
+        ),
+    ] = None,
+    bound: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--bound",
+            help="Bound a feature's coefficient: 'NAME>=0', 'NAME<=2' or '-1<=NAME<=1' (repeatable; one-hot "
+            "features are named column=level).",
+        ),
+    ] = None,
+    nonnegative: Annotated[
+        str | None, typer.Option(help="Comma-separated features whose coefficients must be >= 0.")
+    ] = None,
+    nonpositive: Annotated[
+        str | None, typer.Option(help="Comma-separated features whose coefficients must be <= 0.")
+    ] = None,
     penalty: Annotated[
         str,
         typer.Option(
@@ -655,6 +678,16 @@ def fit(
         raise BadInput("--target is needed (the label column), or a --formula 'target ~ x1 + x2'")
     params = _model_params(penalty, C, l1_ratio, solver, max_iter, tol, learning_rate, class_weight, fit_intercept)
     params["standardize"] = standardize
+    from .cli_bounds import parse_bounds
+
+    try:
+        params["coef_bounds"] = parse_bounds(bound, _split(nonnegative), _split(nonpositive))
+    except ValueError as exc:
+        raise BadInput(exc) from None
+    if offset is not None and (formula is not None or cluster is not None or solver == "sgd"):
+        raise BadInput(
+            "--offset goes with --target and DATA in memory: not with --formula, --cluster or --solver sgd yet"
+        )
     _check_missing(missing)
     if max_levels < 1:
         raise BadInput(f"--max-levels must be >= 1, got {max_levels}")
@@ -672,6 +705,8 @@ def fit(
         reference_levels=not no_intercept,
         max_levels=max_levels,
     )
+    if offset is not None:
+        training["offset"] = offset
     files = None
     if solver == "sgd" and data != "-" and formula is None:
         from .io.row_groups import parquet_files
@@ -697,8 +732,10 @@ def fit(
 
     learned = None
     if cluster is not None or is_many_files(data):
-        if formula is not None:
-            raise BadInput("--formula needs DATA in memory; with a directory, a glob or --cluster use --target")
+        if formula is not None or offset is not None:
+            raise BadInput(
+                "--formula and --offset need DATA in memory; with a directory, a glob or --cluster use --target"
+            )
         model, design = fit_large(
             LogisticRegression(**params),
             data,
@@ -731,7 +768,7 @@ def fit(
     _refuse_diverged(model)
     # the model keeps its encoding: predict, from here or from Python, applies it to raw tables
     model.encoding_ = TableEncoding(design.columns or None, learned, target, weight)
-    write_model(model_path, model, training=_training_facts(design))
+    write_model(model_path, model, training=_training_facts(design), offset=offset)
     _report_fit(_fit_result(model, design, model_path, out), out, quiet, as_json)
 
 
@@ -804,6 +841,8 @@ def predict(
     from .outofcore import is_many_files, predict_large
 
     if cluster is not None or is_many_files(data):
+        if mf.offset is not None:
+            raise BadInput(f"the model has an offset column ({mf.offset!r}): predict needs DATA in memory")
         if as_json and fmt is None:
             raise BadInput("--json prints a summary of the output file with many input files: add --output")
         n_rows, counts = predict_large(
@@ -831,8 +870,8 @@ def predict(
     model = mf.model
     with out.collect_warnings():
         X = _model_input(model, design.X, design.feature_names)
-        proba = model.predict_proba(X)
-        labels = model.predict(X)
+        proba = model.predict_proba(X, offset=design.offset)
+        labels = model.predict(X, offset=design.offset)
     columns = {}
     if id_column is not None:
         columns[id_column] = design.ids
@@ -982,6 +1021,7 @@ def summary(
                     groups=cluster,
                     alpha=alpha,
                     ci=ci,
+                    offset=design.offset,
                 )
                 effects = None
                 if margins is not None:
@@ -989,7 +1029,7 @@ def summary(
 
                     effects = margins_table(
                         model, X_model, margins, y=design.y, sample_weight=design.sample_weight,
-                        cov_type=cov_type, alpha=alpha, groups=cluster,
+                        cov_type=cov_type, alpha=alpha, groups=cluster, offset=design.offset,
                     )  # fmt: skip
         except ValueError as exc:
             raise BadInput(exc) from None
@@ -1078,6 +1118,8 @@ def evaluate(
     from .outofcore import evaluate_large, is_many_files
 
     if cluster is not None or is_many_files(data):
+        if mf.offset is not None:
+            raise BadInput(f"the model has an offset column ({mf.offset!r}): evaluate needs DATA in memory")
         if report is not None:
             raise BadInput("--report needs DATA in memory (its plots read X); leave out --report or --cluster")
         target = target or mf.target
@@ -1110,11 +1152,19 @@ def evaluate(
         try:
             # quantile calibration bins, the same as the report's reliability diagram
             evaluation = evaluate_model(
-                model, X, design.y, sample_weight=design.sample_weight, threshold=threshold, strategy="quantile"
+                model,
+                X,
+                design.y,
+                sample_weight=design.sample_weight,
+                threshold=threshold,
+                strategy="quantile",
+                offset=design.offset,
             )
         except ValueError as exc:
             raise BadInput(exc) from None
         page = None
+        if report is not None and design.offset is not None:
+            raise BadInput("--report is not available for a model with an offset column yet; leave out --report")
         if report is not None:
             summary = _stored_summary(model, target or mf.target)
             built = rep.build_report(

@@ -308,7 +308,16 @@ def _one_class_score(fn, y, s, w):
 
 
 def evaluate(
-    model, X, y, sample_weight=None, threshold=0.5, *, thresholds=DEFAULT_THRESHOLDS, n_bins=10, strategy="uniform"
+    model,
+    X,
+    y,
+    sample_weight=None,
+    threshold=0.5,
+    *,
+    thresholds=DEFAULT_THRESHOLDS,
+    n_bins=10,
+    strategy="uniform",
+    offset=None,
 ):
     """Scores of a fitted classifier on (X, y).
 
@@ -329,6 +338,8 @@ def evaluate(
         Calibration bins.
     strategy : {'uniform', 'quantile'}, default='uniform'
         Calibration binning.
+    offset : array-like of shape (n_samples,) or (n_samples, n_classes), optional
+        The rows' offsets, for a model fitted with one (passed to ``predict_proba``).
 
     Returns
     -------
@@ -344,7 +355,9 @@ def evaluate(
         raise ValueError(f"y has labels the model was not fitted on: {np.unique(y[unknown])[:5].tolist()}")
     if not 0.0 <= threshold <= 1.0:
         raise ValueError(f"threshold must be in [0, 1], got {threshold!r}")
-    P = np.asarray(model.predict_proba(X), dtype=np.float64)
+    P = np.asarray(
+        model.predict_proba(X) if offset is None else model.predict_proba(X, offset=offset), dtype=np.float64
+    )
     w = None
     if sample_weight is not None:
         w = check_sample_weight(sample_weight, P, dtype=np.float64, ensure_non_negative=True)

@@ -112,6 +112,8 @@ class Design:
     columns : list of ColumnEncoding
     target : str or None
     weight : str or None
+    offset : ndarray of shape (n_samples,) or None
+        The offset column's values (added to z), rows aligned with X.
     n_rows_read : int
     n_rows_dropped : int
     missing_counts : dict
@@ -132,6 +134,7 @@ class Design:
     n_rows_dropped: int = 0
     missing_counts: dict = field(default_factory=dict)
     missing: str = "refuse"
+    offset: np.ndarray | None = None
 
     @property
     def n_samples(self):
@@ -387,6 +390,7 @@ def prepare_training(
     reference_levels=True,
     source="the data",
     max_levels=MAX_LEVELS,
+    offset=None,
 ):
     """Select and encode the training data.
 
@@ -415,6 +419,8 @@ def prepare_training(
         Refuse a text column with more distinct values (an id one-hot
         encoded is a feature per row); None: no limit.  Independently, a
         design matrix larger than the machine's memory is refused.
+    offset : str, optional
+        A numeric column added to z with coefficient 1 (not a feature).
 
     Returns
     -------
@@ -429,23 +435,26 @@ def prepare_training(
     _check_columns(table, [target], "target", source)
     if weight is not None:
         _check_columns(table, [weight], "weight", source)
+    if offset is not None:
+        _check_columns(table, [offset], "offset", source)
     if features is None:
-        skip = {target, weight, *exclude}
+        skip = {target, weight, offset, *exclude}
         features = [c for c in table.column_names if c not in skip]
     else:
         features = list(features)
         _check_columns(table, features, "feature", source)
-        clash = [c for c in features if c in (target, weight)]
+        clash = [c for c in features if c in (target, weight, offset)]
         if clash:
-            raise DataError(f"column {clash[0]!r} cannot be both a feature and the target or weight")
+            raise DataError(f"column {clash[0]!r} cannot be both a feature and the target, weight or offset")
     if not features:
         raise DataError(f"{source} has no feature columns besides the target {target!r}")
     kinds = {c: _feature_kind(table, c, source) for c in features}
 
     n_rows = table.num_rows
     masks = {target: _missing_mask(table.column(target))}
-    if weight is not None:
-        masks[weight] = _missing_mask(table.column(weight))
+    for c in (weight, offset):
+        if c is not None:
+            masks[c] = _missing_mask(table.column(c))
     for c in features:
         masks[c] = _missing_mask(table.column(c))
     keep, counts = _apply_missing(masks, missing, source, n_rows, fillable=set(features))
@@ -496,6 +505,7 @@ def prepare_training(
         if not sw.sum() > 0:
             raise DataError(f"weight column {weight!r} sums to zero; at least one row needs a positive weight")
     return Design(
+        offset=_offset_values(table, offset, keep, source),
         X=X,
         y=y,
         sample_weight=sw,
@@ -511,6 +521,18 @@ def prepare_training(
     )
 
 
+def _offset_values(table, offset, keep, source):
+    """The offset column's finite values on the kept rows (None without an offset column)."""
+    if offset is None:
+        return None
+    if not _is_numeric(table.schema.field(offset).type):
+        raise DataError(f"offset column {offset!r} must be numeric, it has type {table.schema.field(offset).type}")
+    values = _as_float(table.column(offset).combine_chunks(), offset, source)[keep]
+    if not np.all(np.isfinite(values)):
+        raise DataError(f"offset column {offset!r} must hold finite numbers (e.g. log(exposure) with exposure > 0)")
+    return values
+
+
 def prepare_prediction(
     table,
     columns,
@@ -520,6 +542,7 @@ def prepare_prediction(
     id_column=None,
     missing="refuse",
     source="the data",
+    offset=None,
 ):
     """Encode new data exactly as the training data was encoded.
 
@@ -537,6 +560,8 @@ def prepare_prediction(
     missing : {'refuse', 'drop', 'mean'}
         As in :func:`prepare_training`; ``mean`` fills the *training* values
         recorded in ``columns``.
+    offset : str, optional
+        Also read the offset column (a model fitted with one needs it).
     source : str
 
     Returns
@@ -553,7 +578,7 @@ def prepare_prediction(
         raise DataError(f"unknown missing-value policy {missing!r}; use one of {', '.join(MISSING_POLICIES)}")
     names = [enc.name for enc in columns]
     _check_columns(table, names, "feature", source)
-    extra = [c for c in (target, weight, id_column) if c is not None]
+    extra = [c for c in (target, weight, offset, id_column) if c is not None]
     _check_columns(table, extra, "requested", source)
     n_rows = table.num_rows
     masks = {c: _missing_mask(table.column(c)) for c in [*names, *extra] if c != id_column}
@@ -569,6 +594,7 @@ def prepare_prediction(
     if id_column is not None:
         ids = table.column(id_column).combine_chunks().filter(pa.array(keep))
     return Design(
+        offset=_offset_values(table, offset, keep, source),
         X=X,
         y=y,
         sample_weight=sw,
