@@ -22,7 +22,7 @@ PACKAGE = "logreg"
 #: split along its seams.  Remove an entry once its module is within the limit.
 MAX_LINES = 450
 ALLOWANCE = {
-    "objective.py": 1140,
+    "objective.py": 884,
 }
 
 

@@ -324,7 +324,7 @@ def test_intercept_start_is_the_intercept_only_optimum(n_classes, weighted):
 def test_gather_writes_rows_straight_into_another_dtype():
     """The float32 row samples (presolve, sampled Hessian) equal X[rows] rounded to float32;
     a layout the numba gather cannot read is refused, not silently copied twice."""
-    from logreg.objective import _BlockedData
+    from logreg.blocks import BlockedData as _BlockedData
 
     rng = np.random.default_rng(2)
     X = rng.standard_normal((500, 7))

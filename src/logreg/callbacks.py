@@ -34,7 +34,7 @@ __all__ = ["CallbackSupportMixin", "FitTasks", "fit_with_tasks"]
 
 
 @with_callbacks
-def fit_with_tasks(model, X, y, sample_weight, callback):
+def fit_with_tasks(model, X, y, sample_weight, callback, offset=None):
     """``model.fit`` inside its callback tasks (set up, torn down whatever happens)."""
     tasks = FitTasks(model, X, y, sample_weight)
 
@@ -45,7 +45,9 @@ def fit_with_tasks(model, X, y, sample_weight, callback):
 
     model._in_callback_tasks = True
     try:
-        model.fit(X, y, sample_weight, callback=report)
+        # the offset by keyword and only when given: subclasses may override fit without it
+        extra = {} if offset is None else {"offset": offset}
+        model.fit(X, y, sample_weight, callback=report, **extra)
     finally:
         del model._in_callback_tasks
     tasks.end()

@@ -41,11 +41,11 @@ import numpy as np
 import scipy.sparse as sp
 from scipy import special
 
+from .blocks import blas_controller
 from .column_checks import SCALE_RATIO, Diagnostic, collinearity, constant_columns, quote, scaling
 from .column_checks import sparse_column_range as _sparse_column_range
 from .exceptions import PerfectSeparationWarning, QuasiSeparationWarning
 from .model import as_fitted, label
-from .objective import _blas_controller
 from .separation import class_ranges, minimal_support, separating_direction, single_feature_separation
 
 __all__ = ["Diagnostic", "diagnose", "SAMPLE_ROWS", "LP_MAX_WORK", "GRAM_MAX_WORK", "SCALE_RATIO"]
@@ -218,7 +218,7 @@ def diagnose(model, X, y, sample_weight=None, *, warn=True):
     # the dense algebra here is small (p x p, a sample of rows) or memory-bound (z = X w): BLAS
     # threads only contend, badly so on a shared machine
     # (one reused controller: threadpool_limits() would rescan the loaded libraries, ~10 ms)
-    with _blas_controller().limit(limits=1, user_api="blas"):
+    with blas_controller().limit(limits=1, user_api="blas"):
         findings = _diagnose(as_fitted(model), X, y, sample_weight)
     if warn:
         for f in findings:

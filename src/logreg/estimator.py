@@ -150,6 +150,18 @@ class LogisticRegression(
         predicts on unscaled X and an unpenalised fit equals the fit without
         standardising; the means and scales used are ``standardize_mean_``
         and ``standardize_scale_``.  Sparse X are scaled, never centred.
+    coef_bounds : tuple (lower, upper) or dict, default=None
+        Box constraints ``lower <= coef_ <= upper`` (never on the intercepts), as
+        glum's ``lower_bounds`` / ``upper_bounds`` and scipy's L-BFGS-B:
+        ``lower`` and ``upper`` are scalars, None (unbounded), arrays of shape
+        (n_features,) or of ``coef_``'s shape, with ``-np.inf`` / ``np.inf``
+        allowed; ``(0, None)`` makes every coefficient non-negative (a sign
+        constraint).  A dict ``{feature: (lower, upper)}`` bounds the features it
+        names (names of ``feature_names_in_``, or column indices) and leaves the
+        others free.  Solvers 'cd', 'lbfgs', 'gd' and 'sgd' honour it ('auto'
+        takes 'cd', or 'lbfgs' / 'gd' beyond 500 parameters without column
+        access); the 'newton' family refuses it.  Coefficients that end on a
+        bound get no standard error in :meth:`summary` (NaN, with a note).
 
     Attributes
     ----------
@@ -167,6 +179,8 @@ class LogisticRegression(
         The solver used ('auto' resolved).
     n_passes_ : int
         Passes over X that the fit used.
+    coef_bounds_ : tuple (lower, upper) of ndarray of ``coef_``'s shape, or None
+        The box of ``coef_bounds`` as fitted (None without bounds).
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Only when X has string column names (the encoded names, e.g. 'color=red', after a
@@ -221,6 +235,7 @@ class LogisticRegression(
         "random_state": ["random_state"],
         "n_jobs": [numbers.Integral, None],
         "standardize": ["boolean"],
+        "coef_bounds": [tuple, list, dict, None],
     }
 
     def __init__(
@@ -243,6 +258,7 @@ class LogisticRegression(
         n_jobs: int | None = None,
         solver_options: dict[str, Any] | None = None,
         standardize: bool = False,
+        coef_bounds: tuple[Any, Any] | dict[Any, tuple[Any, Any]] | None = None,
     ) -> None:
         self.penalty = penalty
         self.C = C
@@ -261,9 +277,18 @@ class LogisticRegression(
         self.n_jobs = n_jobs
         self.solver_options = solver_options
         self.standardize = standardize
+        self.coef_bounds = coef_bounds
 
     # ------------------------------------------------------------------ fit
-    def fit(self, X: Matrix, y: Any = None, sample_weight: Any = None, *, callback: Callback | None = None) -> Self:
+    def fit(
+        self,
+        X: Matrix,
+        y: Any = None,
+        sample_weight: Any = None,
+        offset: Any = None,
+        *,
+        callback: Callback | None = None,
+    ) -> Self:
         """Fit the model.
 
         Parameters
@@ -280,6 +305,16 @@ class LogisticRegression(
             which reads its own).
         sample_weight : array-like or dask array of shape (n_samples,), default=None
             Non-negative weights; integer weights equal repeated rows.
+        offset : array-like of shape (n_samples,) or (n_samples, n_classes), default=None
+            A known term added to each row's linear predictor, z = X w + b + offset,
+            as glum's and statsmodels' ``offset`` (e.g. a log exposure, or a
+            previous model's score): its coefficient is fixed at 1.  Two classes:
+            shape (n_samples,); K >= 3 classes: shape (n_samples, K), one column per
+            class in the order of ``classes_`` (one offset for every class would
+            leave the softmax unchanged).  Pass the same offset to ``predict``,
+            ``predict_proba``, ``decision_function``, ``score`` and ``summary``.
+            With a dask array X: a dask array (or array) of its rows; not for dask
+            DataFrames or row sources.
         callback : callable, optional
             ``callback(iteration, objective, grad_norm)`` after each iteration.
             Callbacks of scikit-learn's API (``set_callbacks``, scikit-learn
@@ -290,7 +325,7 @@ class LogisticRegression(
         self : LogisticRegression
         """
         if getattr(self, "_skl_callbacks", None) and not getattr(self, "_in_callback_tasks", False):
-            return fit_with_tasks(self, X, y, sample_weight, callback)
+            return fit_with_tasks(self, X, y, sample_weight, callback, offset=offset)
         self._validate_params()
         _check_options(self)
         self._sgd_ = None  # a later partial_fit continues from this fit's coefficients
@@ -308,6 +343,7 @@ class LogisticRegression(
             data_term=self._data_term,
             store=store,
             carried=self._carried_options,
+            offset=offset,
         )
         self._solved(result)
         self.model_ = model
@@ -317,7 +353,7 @@ class LogisticRegression(
             warnings.warn(finding.message, finding.category, stacklevel=2)
         return self
 
-    def _data_term(self, X, codes, n_classes, sample_weight):
+    def _data_term(self, X, codes, n_classes, sample_weight, offset=None):
         """The in-memory data term of a fit (:func:`logreg.objective.make_datafit`).
 
         Parameters
@@ -327,9 +363,12 @@ class LogisticRegression(
             Class codes 0 .. n_classes - 1.
         n_classes : int
         sample_weight : ndarray of shape (n_samples,) or None
+        offset : ndarray of shape (n_samples,) or (n_samples, n_classes), or None
         """
         engine = (self.solver_options or {}).get("engine", "auto")
-        return make_datafit(X, codes, n_classes, sample_weight, fit_intercept=self.fit_intercept, engine=engine)
+        return make_datafit(
+            X, codes, n_classes, sample_weight, fit_intercept=self.fit_intercept, engine=engine, offset=offset
+        )
 
     def _carried_options(self, solver_cls):
         """Solver options passed on from a previous fit (none here; a path passes its checkpoint)."""

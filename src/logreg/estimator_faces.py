@@ -148,6 +148,7 @@ class FacesMixin:
         alpha: float = 0.05,
         weight_type: str = "frequency",
         ci: str | None = None,
+        offset: Any = None,
     ) -> LogisticSummary:
         """Inference table: coefficients, standard errors, z, p-values, intervals, likelihood measures.
 
@@ -174,6 +175,8 @@ class FacesMixin:
         ci : {'wald', 'profile'}, optional
             Interval method; 'profile' (the default for penalty='firth')
             needs X and y.
+        offset : array-like of shape (n_samples,) or (n_samples, n_classes), optional
+            The training offsets (with X), as given to ``fit``.
 
         Returns
         -------
@@ -200,10 +203,12 @@ class FacesMixin:
             alpha=alpha,
             weight_type=weight_type,
             ci=ci,
+            offset=offset,
         )
 
     def marginal_effects(self, X: Matrix, at: str = "overall", **kwargs: Any) -> pd.DataFrame:
-        """Marginal effects dP/dx with delta-method errors: :func:`logreg.inference.margins.marginal_effects`."""
+        """Marginal effects dP/dx with delta-method errors: :func:`logreg.inference.margins.marginal_effects`
+        (with ``offset=`` for a model fitted with one)."""
         from .inference.margins import marginal_effects
 
         return marginal_effects(self.fitted_model(), self._check_X(X), at=at, **kwargs)

@@ -22,6 +22,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._validation import is_dask_collection, validate
 from .model import FittedModel
+from .offset import check_offset
 
 #: What X may be: array-like, a scipy.sparse matrix, a table (pandas, polars, pyarrow) or a dask array.
 Matrix = Any
@@ -29,18 +30,34 @@ Matrix = Any
 __all__ = ["FittedAttributes", "OwnAttribute", "PredictMixin"]
 
 
-def _dask_blocks(model, X, method):
+def _dask_blocks(model, X, method, offset=None):
     """``model.<method>`` chunk by chunk on a dask array or DataFrame X (a lazy dask array)."""
     from .distributed import is_dask_frame, predict_blocks, predict_frame  # imports dask: only for dask input
 
+    if offset is not None:
+        if is_dask_frame(X):
+            raise ValueError(
+                "offset with a dask DataFrame is not available yet: pass X as a dask array "
+                "(df[columns].to_dask_array(lengths=True)) with the offset"
+            )
+        from .distributed.predict import predict_with_offset
+
+        return predict_with_offset(model, X, offset, method)
     return (predict_frame if is_dask_frame(X) else predict_blocks)(model, X, method)
 
 
 class _Fitted:
     """A fitted attribute read from ``model_`` (absent before fit, or when the model has none)."""
 
-    def __init__(self, get: Callable[[FittedModel], Any], put: Callable[[FittedModel, Any], FittedModel] | None = None):
-        self.get, self.put = get, put
+    def __init__(
+        self,
+        get: Callable[[FittedModel], Any],
+        put: Callable[[FittedModel, Any], FittedModel] | None = None,
+        *,
+        none: bool = False,
+    ):
+        # none=True: a fitted model without it reads None (the attribute exists after any fit)
+        self.get, self.put, self.none = get, put, none
 
     def __set_name__(self, owner, name):
         self.name = name
@@ -50,7 +67,7 @@ class _Fitted:
             return self
         model = obj.__dict__.get("model_")
         value = None if model is None else self.get(model)
-        if value is None:
+        if value is None and (model is None or not self.none):
             raise AttributeError(f"{type(obj).__name__!r} object has no attribute {self.name!r}")
         return value
 
@@ -99,6 +116,7 @@ class FittedAttributes:
     standardize_mean_ = _Fitted(_standardization(0))
     standardize_scale_ = _Fitted(_standardization(1))
     missing_ = _Fitted(lambda m: m.missing)
+    coef_bounds_ = _Fitted(lambda m: m.coef_bounds, none=True)
 
 
 class PredictMixin:
@@ -126,12 +144,14 @@ class PredictMixin:
             self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False, accept_large_sparse=True
         )
 
-    def decision_function(self, X: Matrix) -> np.ndarray:
-        """z = X w + b.
+    def decision_function(self, X: Matrix, offset: Any = None) -> np.ndarray:
+        """z = X w + b (+ offset).
 
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        offset : array-like of shape (n_samples,) or (n_samples, n_classes), default=None
+            The rows' offsets, as given to ``fit`` (None: no offset).
 
         Returns
         -------
@@ -139,14 +159,22 @@ class PredictMixin:
             (a dask array, chunk by chunk, for a dask array X)
         """
         if is_dask_collection(X):
-            return _dask_blocks(self, X, "decision_function")
+            return _dask_blocks(self, X, "decision_function", offset)
         X = self._check_X(X)
         z = X @ self.coef_.T
         z = np.asarray(z.toarray() if sp.issparse(z) else z) + self.intercept_
-        return z.ravel() if self.classes_.size == 2 else z
+        z = z.ravel() if self.classes_.size == 2 else z
+        offset = check_offset(offset, z.shape[0], self.classes_.size)
+        return z if offset is None else z + offset
 
-    def predict_proba(self, X: Matrix) -> np.ndarray:
+    def predict_proba(self, X: Matrix, offset: Any = None) -> np.ndarray:
         """Class probabilities, columns in the order of ``classes_``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        offset : array-like, default=None
+            As in :meth:`decision_function`.
 
         Returns
         -------
@@ -154,15 +182,21 @@ class PredictMixin:
             (a dask array, chunk by chunk, for a dask array X)
         """
         if is_dask_collection(X):
-            return _dask_blocks(self, X, "predict_proba")
-        z = self.decision_function(X)
+            return _dask_blocks(self, X, "predict_proba", offset)
+        z = self.decision_function(X, offset)
         if z.ndim == 1:
             # expit(-z), not 1 - expit(z): keeps P(class 0) ~ e^{-z} instead of rounding it to 0
             return np.column_stack([special.expit(-z), special.expit(z)])
         return special.softmax(z, axis=1)
 
-    def predict_log_proba(self, X: Matrix) -> np.ndarray:
+    def predict_log_proba(self, X: Matrix, offset: Any = None) -> np.ndarray:
         """Log of :meth:`predict_proba`, computed without log(0) (log-sigmoid).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        offset : array-like, default=None
+            As in :meth:`decision_function`.
 
         Returns
         -------
@@ -170,14 +204,20 @@ class PredictMixin:
             (a dask array, chunk by chunk, for a dask array X)
         """
         if is_dask_collection(X):
-            return _dask_blocks(self, X, "predict_log_proba")
-        z = self.decision_function(X)
+            return _dask_blocks(self, X, "predict_log_proba", offset)
+        z = self.decision_function(X, offset)
         if z.ndim == 1:
             return np.column_stack([special.log_expit(-z), special.log_expit(z)])
         return special.log_softmax(z, axis=1)
 
-    def predict(self, X: Matrix) -> np.ndarray:
+    def predict(self, X: Matrix, offset: Any = None) -> np.ndarray:
         """Most probable class for each row.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        offset : array-like, default=None
+            As in :meth:`decision_function`.
 
         Returns
         -------
@@ -185,10 +225,29 @@ class PredictMixin:
             (a dask array, chunk by chunk, for a dask array X)
         """
         if is_dask_collection(X):
-            return _dask_blocks(self, X, "predict")
-        z = self.decision_function(X)
+            return _dask_blocks(self, X, "predict", offset)
+        z = self.decision_function(X, offset)
         idx = (z > 0).astype(int) if z.ndim == 1 else z.argmax(axis=1)
         return self.classes_[idx]
+
+    def score(self, X: Matrix, y: Any, sample_weight: Any = None, offset: Any = None) -> float:
+        """Mean accuracy of :meth:`predict` on (X, y), as scikit-learn's ClassifierMixin.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
+        offset : array-like, default=None
+            As in :meth:`decision_function`.
+
+        Returns
+        -------
+        float
+        """
+        from sklearn.metrics import accuracy_score
+
+        return float(accuracy_score(y, self.predict(X, offset), sample_weight=sample_weight))
 
     # ---------------------------------------------------- sparse coefficients
     def sparsify(self) -> Self:

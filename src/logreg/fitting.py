@@ -25,9 +25,11 @@ from ._validation import (
     is_dask_collection,
     validate,
 )
+from .bounds import inside, resolve_bounds, theta_bounds
 from .layout import ParamLayout
 from .model import FitInfo, FittedModel, PenaltySpec, feature_names_of
 from .objective import Objective, intercept_start
+from .offset import check_offset
 from .penalties import L2, NoPenalty, make_penalty
 from .solvers import SolverResult, resolve, solve_with_handover
 from .sources import row_source
@@ -49,9 +51,10 @@ def fitted_model(est: Any, classes: np.ndarray, coef: Any, intercept: Any, info:
     dtype : numpy dtype
         X's (float32 stays float32).
     **fields
-        Other fields of :class:`FittedModel` (encoding, standardization, statistics ...).
+        Other fields of :class:`FittedModel` (encoding, standardization, coef_bounds ...).
     """
-    coef = np.atleast_2d(np.asarray(coef, dtype=dtype)).copy()
+    # a coefficient on its bound stays inside the box in X's dtype (0.3 would become 0.30000001 > 0.3)
+    coef = inside(np.atleast_2d(np.asarray(coef, dtype=dtype)).copy(), fields.get("coef_bounds"))
     intercept = np.atleast_1d(np.asarray(intercept, dtype=dtype)).copy()
     # scikit-learn's input checks record the column names on the estimator (fit's reset=True)
     names = getattr(est, "feature_names_in_", None)
@@ -68,6 +71,13 @@ def fitted_model(est: Any, classes: np.ndarray, coef: Any, intercept: Any, info:
     )
 
 
+def coef_box(est, n_classes, n_features):
+    """``est.coef_bounds`` as (lower, upper) arrays of ``coef_``'s shape, or None (:mod:`logreg.bounds`);
+    a dict is keyed by the names scikit-learn's input checks recorded (``feature_names_in_``)."""
+    shape = (1 if n_classes == 2 else n_classes, n_features)
+    return resolve_bounds(est.coef_bounds, shape, getattr(est, "feature_names_in_", None))
+
+
 def _start_only(objective, theta0):
     """scikit-learn's ``max_iter=0``: no iteration, the start returned as not converged."""
     _, grad = objective.value_and_grad(theta0)
@@ -81,7 +91,7 @@ def _start_only(objective, theta0):
     )
 
 
-def solve(est, datafit, weight_sum, class_sums, X, callback, rows=None, warm=None, carried=None):
+def solve(est, datafit, weight_sum, class_sums, X, callback, rows=None, warm=None, carried=None, box=None):
     """Minimise the objective on ``datafit``.
 
     Parameters
@@ -96,13 +106,15 @@ def solve(est, datafit, weight_sum, class_sums, X, callback, rows=None, warm=Non
     X : {ndarray, sparse matrix, dask array} of shape (n_samples, n_features)
         Only passed on to the solver registry.
     callback : callable or None
-    rows : tuple (X, y_codes, sample_weight or None), optional
+    rows : tuple (X, y_codes, sample_weight or None, offset or None), optional
         The rows in memory, for a solver that reads minibatches (``needs_rows``).
     warm : (coef, intercept) or None
         The start of a warm-started fit (on the scale the data term sees).
     carried : callable or None
         ``carried(solver_cls) -> dict``: solver options a previous fit passes on (a
         regularization path's checkpoint).
+    box : (lower, upper) of ndarray of coef's shape, or None
+        Coefficient bounds on the scale the data term sees (:func:`coef_box`).
 
     Returns
     -------
@@ -113,9 +125,15 @@ def solve(est, datafit, weight_sum, class_sums, X, callback, rows=None, warm=Non
     """
     layout = datafit.layout
     penalty = make_penalty(est.penalty, est.C, weight_sum, est.l1_ratio)
-    objective = Objective(datafit, penalty)
+    bounds = None if box is None else theta_bounds(box, datafit.coef_mask())
+    objective = Objective(datafit, penalty, bounds)
     solver_cls = resolve(
-        est.solver, penalty=penalty, n_params=datafit.n_params, X=X, column_access=datafit.column_access
+        est.solver,
+        penalty=penalty,
+        n_params=datafit.n_params,
+        X=X,
+        column_access=datafit.column_access,
+        bounded=bounds is not None,
     )
     options = dict(est.solver_options or {})
     options.pop("engine", None)  # the data term's, used by fit
@@ -135,6 +153,7 @@ def solve(est, datafit, weight_sum, class_sums, X, callback, rows=None, warm=Non
         theta0 = layout.join(np.zeros_like(layout.split(theta0)[0]), intercept_start(class_sums))
     if warm is not None:
         theta0 = layout.theta(*warm)
+    theta0 = objective.clip(theta0)  # a feasible start (zero may lie outside the box)
 
     result = solve_with_handover(solver, objective, theta0) if est.max_iter > 0 else _start_only(objective, theta0)
 
@@ -144,7 +163,7 @@ def solve(est, datafit, weight_sum, class_sums, X, callback, rows=None, warm=Non
         # unpenalised, one vector to every class's coefficients), and Newton's step may move
         # along that null direction: report the centred representative, as scikit-learn does
         intercept = intercept - intercept.mean()
-        if isinstance(penalty, NoPenalty) or (isinstance(penalty, L2) and result.n_iter > 0):
+        if box is None and (isinstance(penalty, NoPenalty) or (isinstance(penalty, L2) and result.n_iter > 0)):
             # with L2 the optimum has sum_k W_k = 0 (Zhu and Hastie 2004): centring W leaves the
             # softmax unchanged and lowers the penalty, so it only removes the solver's residue
             coef = coef - coef.mean(axis=0)
@@ -169,17 +188,19 @@ def _warm(previous, classes, n_features):
     return previous.dense_coef("a warm start"), previous.intercept
 
 
-def fit_model(est, X, y, sample_weight, callback, *, previous=None, data_term, store=(True, True), carried=None):
+def fit_model(
+    est, X, y, sample_weight, callback, *, previous=None, data_term, store=(True, True), carried=None, offset=None
+):
     """Fit ``est``'s model on the rows.
 
     Parameters
     ----------
     est : LogisticRegression
-    X, y, sample_weight, callback : as ``LogisticRegression.fit``
+    X, y, sample_weight, callback, offset : as ``LogisticRegression.fit``
     previous : FittedModel or None
         The fit a warm start continues from.
     data_term : callable
-        ``data_term(X, codes, n_classes, sample_weight)``: the in-memory data term (the
+        ``data_term(X, codes, n_classes, sample_weight, offset)``: the in-memory data term (the
         estimator's, which a regularization path keeps from fit to fit).
     store : (bool, bool)
         Whether to keep the statistics and the diagnostics (a path's fits do without).
@@ -200,11 +221,18 @@ def fit_model(est, X, y, sample_weight, callback, *, previous=None, data_term, s
                 "standardise the columns first (e.g. (X - X.mean(axis=0)) / X.std(axis=0)) and fit "
                 "with standardize=False"
             )
-        datafit, classes, fields = _chunked_datafit(est, X, y, sample_weight, source)
+        if offset is not None and source is not None:
+            raise ValueError(
+                "offset is not available for dask DataFrames or row sources yet: pass X as a dask array "
+                "(df[columns].to_dask_array(lengths=True)) with the offset as a dask array of its rows, or "
+                "fit in memory"
+            )
+        datafit, classes, fields = _chunked_datafit(est, X, y, sample_weight, source, offset)
         warm = _warm(previous, classes, datafit.n_features)
         sums = datafit.class_weight_sums
+        box = fields["coef_bounds"] = coef_box(est, classes.size, datafit.n_features)
         coef, intercept, result, name = solve(
-            est, datafit, datafit.total_weight, sums, X, callback, warm=warm, carried=carried
+            est, datafit, datafit.total_weight, sums, X, callback, warm=warm, carried=carried, box=box
         )
         model = fitted_model(est, classes, coef, intercept, _info(result, name), datafit.dtype, **fields)
         return _chunked_statistics(model, datafit, store[0]), result
@@ -219,6 +247,8 @@ def fit_model(est, X, y, sample_weight, callback, *, previous=None, data_term, s
         ensure_all_finite=False,  # assert_finite below: one BLAS pass, overflow too
     )
     assert_finite(X, type(est).__name__)
+    if is_dask_collection(offset):
+        raise ValueError("offset is a dask collection but X is in memory: pass offset.compute() (a numpy array)")
     classes, codes = encode_labels(y)
     if classes.size < 2:
         raise ValueError(
@@ -243,8 +273,10 @@ def fit_model(est, X, y, sample_weight, callback, *, previous=None, data_term, s
         check_class_totals(classes, class_sums)
         # equal weights scale the data term and the penalty alike: the unweighted kernels serve
         fit_weight = None if np.all(sample_weight == sample_weight[0]) else sample_weight
+    offset = check_offset(offset, X.shape[0], classes.size)
     warm = _warm(previous, classes, X.shape[1])
-    fields: dict[str, Any] = {}
+    fields: dict[str, Any] = {"coef_bounds": coef_box(est, classes.size, X.shape[1])}
+    box = fields["coef_bounds"]
     X_fit = X
     if est.standardize:
         from .scaling import standardize_columns, to_standard
@@ -252,16 +284,22 @@ def fit_model(est, X, y, sample_weight, callback, *, previous=None, data_term, s
         X_fit, mean, scale = standardize_columns(X, center=est.fit_intercept)
         fields["standardization"] = (mean, scale)
         warm = None if warm is None else to_standard(*warm, mean, scale)
+        if box is not None:  # the fit's coefficients are w_j * scale_j (scale > 0): the same signs, scaled bounds
+            box = (box[0] * scale, box[1] * scale)
     result = None
     if est.penalty == "firth":  # Firth's modified-score Newton iteration, as R's logistf
         from .inference.firth import fit_firth
 
+        if offset is not None or box is not None:
+            raise ValueError(
+                "penalty='firth' takes neither an offset nor coef_bounds: fit with penalty=None or 'l2' for those"
+            )
         coef, intercept, info = fit_firth(est, X_fit, codes, classes, sample_weight, warm)
     else:
-        datafit = data_term(X_fit, codes, classes.size, fit_weight)
-        rows = (X_fit, codes, fit_weight)  # for solvers that read rows in minibatches ('sgd')
+        datafit = data_term(X_fit, codes, classes.size, fit_weight, offset)
+        rows = (X_fit, codes, fit_weight, offset)  # for solvers that read rows in minibatches ('sgd')
         coef, intercept, result, name = solve(
-            est, datafit, weight_sum, class_sums, X_fit, callback, rows, warm, carried
+            est, datafit, weight_sum, class_sums, X_fit, callback, rows, warm, carried, box
         )
         info = _info(result, name)
     if est.standardize:  # back to the original columns: statistics and predictions use X as given
@@ -269,24 +307,27 @@ def fit_model(est, X, y, sample_weight, callback, *, previous=None, data_term, s
 
         coef, intercept = to_original(coef, intercept, *fields["standardization"])
     model = fitted_model(est, classes, coef, intercept, info, X.dtype, **fields)
-    return _statistics(model, X, codes, sample_weight, store), result
+    return _statistics(model, X, codes, sample_weight, store, offset), result
 
 
-def _statistics(model, X, codes, sample_weight, store):
-    """The model with its inference statistics (when cheap) and its diagnostics (not yet warned)."""
+def _statistics(model, X, codes, sample_weight, store, offset=None):
+    """The model with its inference statistics (when cheap, with the fit's offset) and its
+    diagnostics (not yet warned)."""
     from .diagnostics import diagnose
     from .inference.statistics import fit_statistics
 
     stats = None
     if store[0]:
         coef, intercept = model.dense_coef("fit"), model.intercept
-        stats = fit_statistics(X, codes, model.n_classes, sample_weight, coef, intercept, model.fit_intercept)
+        stats = fit_statistics(
+            X, codes, model.n_classes, sample_weight, coef, intercept, model.fit_intercept, offset=offset
+        )
     diagnostics = diagnose(model, X, codes, sample_weight, warn=False) if store[1] else None
     return model.replace(statistics=stats, diagnostics=diagnostics)
 
 
 # ------------------------------------------------------------------ past memory
-def _chunked_datafit(est, X, y, sample_weight, source):
+def _chunked_datafit(est, X, y, sample_weight, source, offset=None):
     """The chunked data term of a dask collection (:mod:`logreg.distributed`) or a row source
     (:mod:`logreg.sources`: Parquet files, a dask DataFrame), its classes, and what the
     FittedModel keeps of the source (its encoding, its missing-value policy)."""
@@ -294,7 +335,7 @@ def _chunked_datafit(est, X, y, sample_weight, source):
         from .distributed import prepare_fit  # imports dask: only for dask input
 
         datafit, classes = prepare_fit(
-            X, y, sample_weight, class_weight=est.class_weight, fit_intercept=est.fit_intercept
+            X, y, sample_weight, class_weight=est.class_weight, fit_intercept=est.fit_intercept, offset=offset
         )
         est.n_features_in_ = datafit.n_features
         if hasattr(est, "feature_names_in_"):  # a dask array has no column names

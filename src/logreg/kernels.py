@@ -9,7 +9,7 @@ instructions: exp and log1p are polynomials here, not library calls), then
 g += dz_i x_i while the rows are still in L1 cache.  X is read from memory
 exactly once per evaluation and no temporary of length n is written.  They
 are compiled with ``nogil`` so the worker threads of
-:class:`logreg.objective._BlockedData` run them side by side on their row
+:class:`logreg.blocks.BlockedData` run them side by side on their row
 ranges.  Tests check them against the graph path to 1e-12 (float64).
 
 Accumulators are float64 whatever the dtype of X, so float32 data keep their
@@ -225,8 +225,8 @@ def _micro_curvature(z, s, s0, i0, m, h):
 
 
 @_njit
-def _micro_z(X, w, b, i0, m, z):
-    """z[k] = x_(i0+k) . w + b for k < m (the dot in X's dtype)."""
+def _micro_z(X, w, b, o, i0, m, z):
+    """z[k] = x_(i0+k) . w + b (+ o_(i0+k): the offset, when o is not empty) for k < m (the dot in X's dtype)."""
     d = X.shape[1]
     zero = np.zeros(1, dtype=X.dtype)[0]
     for k in range(m):
@@ -234,10 +234,13 @@ def _micro_z(X, w, b, i0, m, z):
         for j in range(d):
             zx += X[i0 + k, j] * w[j]
         z[k] = b + zx
+    if o.shape[0] > 0:  # a separate loop: a test inside the dot's loop would keep it from vectorising
+        for k in range(m):
+            z[k] += o[i0 + k]
 
 
 @_njit
-def dense_loss_grad(X, y, s, s0, w, b, start, stop, grad, want_grad):
+def dense_loss_grad(X, y, s, s0, w, b, o, start, stop, grad, want_grad):
     """Loss and gradient over rows [start, stop) of a C-contiguous dense X.
 
     Parameters
@@ -249,6 +252,8 @@ def dense_loss_grad(X, y, s, s0, w, b, start, stop, grad, want_grad):
     s0 : float
     w : ndarray of shape (d,), same dtype as X
     b : float
+    o : ndarray of shape (n,) or shape (0,), float64
+        The offset added to each row's z (glum's and statsmodels' ``offset``); empty for none.
     start, stop : int
     grad : ndarray of shape (d + 1,), float64
         Accumulated into (gradient of w, then of b).
@@ -270,7 +275,7 @@ def dense_loss_grad(X, y, s, s0, w, b, start, stop, grad, want_grad):
     cast = np.zeros(1, dtype=X.dtype)
     for i0 in range(start, stop, MICRO_ROWS):
         m = min(MICRO_ROWS, stop - i0)
-        _micro_z(X, w, b, i0, m, z)
+        _micro_z(X, w, b, o, i0, m, z)
         _micro_residuals(z, y, s, s0, i0, m, lk, rk)
         for k in range(m):
             loss += lk[k]
@@ -293,14 +298,15 @@ def dense_loss_grad(X, y, s, s0, w, b, start, stop, grad, want_grad):
 
 
 @_njit
-def csr_loss_grad(data, indices, indptr, y, s, s0, w, b, start, stop, grad, want_grad):
+def csr_loss_grad(data, indices, indptr, y, s, s0, w, b, o, start, stop, grad, want_grad):
     """As :func:`dense_loss_grad` for rows [start, stop) of a CSR matrix."""
     d = w.shape[0]
     loss = 0.0
     gb = 0.0
     weighted = s.shape[0] > 0
+    shifted = o.shape[0] > 0
     for i in range(start, stop):
-        z = b
+        z = b + o[i] if shifted else b
         for k in range(indptr[i], indptr[i + 1]):
             z += data[k] * w[indices[k]]
         li, a, r = _row_loss_prob_call(z, y[i])
@@ -316,21 +322,22 @@ def csr_loss_grad(data, indices, indptr, y, s, s0, w, b, start, stop, grad, want
 
 
 @_njit
-def dense_curvature(X, s, s0, w, b, start, stop, h):
-    """h_i = s_i a_i (1 - a_i) for rows [start, stop) (written into h)."""
+def dense_curvature(X, s, s0, w, b, o, start, stop, h):
+    """h_i = s_i a_i (1 - a_i) for rows [start, stop) (written into h); o as in :func:`dense_loss_grad`."""
     z = np.empty(MICRO_ROWS)
     for i0 in range(start, stop, MICRO_ROWS):
         m = min(MICRO_ROWS, stop - i0)
-        _micro_z(X, w, b, i0, m, z)
+        _micro_z(X, w, b, o, i0, m, z)
         _micro_curvature(z, s, s0, i0, m, h)
 
 
 @_njit
-def csr_curvature(data, indices, indptr, s, s0, w, b, start, stop, h):
+def csr_curvature(data, indices, indptr, s, s0, w, b, o, start, stop, h):
     """As :func:`dense_curvature` for CSR rows."""
     weighted = s.shape[0] > 0
+    shifted = o.shape[0] > 0
     for i in range(start, stop):
-        z = b
+        z = b + o[i] if shifted else b
         for k in range(indptr[i], indptr[i + 1]):
             z += data[k] * w[indices[k]]
         _, a, _ = _row_loss_prob_call(z, 0.0)

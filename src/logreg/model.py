@@ -129,6 +129,9 @@ class FittedModel:
         The sufficient statistics for the summary, when ``fit`` stored them.
     diagnostics : tuple of logreg.column_checks.Diagnostic or None
         The data problems ``fit`` found (None: not looked for).
+    coef_bounds : (lower, upper) of ndarray of coef's shape, or None
+        The box ``coef_bounds`` the fit kept the coefficients in (:mod:`logreg.bounds`;
+        ``-inf`` / ``inf`` for an open side), None without bounds.
     """
 
     classes: np.ndarray
@@ -144,6 +147,7 @@ class FittedModel:
     missing: str | None = None
     statistics: FitStatistics | None = None
     diagnostics: tuple[Diagnostic, ...] | None = None
+    coef_bounds: tuple[np.ndarray, np.ndarray] | None = None
 
     # -- sizes and names ---------------------------------------------------------
     @property

@@ -2,13 +2,14 @@
 
 The data term is the weighted mean cross-entropy of the seeds::
 
-    D(theta) = sum_i s_i l_i(z_i),     z = X w + b,     sum_i s_i = 1
+    D(theta) = sum_i s_i l_i(z_i),     z = X w + b (+ offset),     sum_i s_i = 1
 
 where ``s`` are the user's sample weights divided by their sum S (so with no
-weights s_i = 1/n, seed 000's J = (1/m) sum L).  The full objective adds a
+weights s_i = 1/n, seed 000's J = (1/m) sum L) and the optional offset is a
+known term of each row's z (glum's and statsmodels' ``offset``).  The full objective adds a
 penalty on w only (never on b), see :mod:`logreg.penalties`::
 
-    J(theta) = D(theta) + r(w)
+    J(theta) = D(theta) + r(w),     minimised over a box on w when bounded (logreg.bounds)
 
 Every evaluation walks X in row blocks small enough to stay in cache: the
 block's forward pass ``z_b = X_b w`` is followed at once by its backward pass
@@ -25,289 +26,27 @@ coefficients W of shape (K, d) row by row, then the K intercepts.
 from __future__ import annotations
 
 import copy
-import importlib
-import importlib.util
-import os
-from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
-from threadpoolctl import ThreadpoolController
 
+from .blocks import BlockedData, default_engine, fused_supported, kernel_module, shifted
+from .bounds import kkt_residual
 from .graph import Linear, SigmoidCrossEntropy, SoftmaxCrossEntropy, WeightedMean, sigmoid
 from .layout import ParamLayout
+from .offset import check_offset
 
-__all__ = ["BinaryLogistic", "MultinomialLogistic", "Objective", "make_datafit", "intercept_start"]
-
-#: Target bytes of X per row block: small enough to stay in L2/L3 between the
-#: forward and the backward product.
-BLOCK_BYTES = 1 << 20
+__all__ = [
+    "BinaryLogistic",
+    "MultinomialLogistic",
+    "Objective",
+    "fused_supported",
+    "intercept_start",
+    "make_datafit",
+]
 
 _F32_MAX = float(np.finfo(np.float32).max)
-
-_POOL: ThreadPoolExecutor | None = None
-
-
-def _n_workers():
-    n = os.cpu_count() or 1
-    env = os.environ.get("LOGREG_NUM_THREADS")
-    if env:
-        n = max(1, int(env))
-    return n
-
-
-def _pool():
-    global _POOL
-    if _POOL is None:
-        _POOL = ThreadPoolExecutor(max_workers=_n_workers(), thread_name_prefix="logreg")
-    return _POOL
-
-
-_BLAS: ThreadpoolController | None = None
-
-
-def _blas_controller():
-    # threadpool_limits() rescans every loaded shared library on each call (~10 ms with numba
-    # loaded), which dominated evaluations on small data; one scan, reused, limits in ~30 us
-    global _BLAS
-    if _BLAS is None:
-        _BLAS = ThreadpoolController()
-    return _BLAS
-
-
-def _kernels():
-    """:mod:`logreg.kernels`, imported on first use (numba costs ~1 s to import)."""
-    return importlib.import_module("logreg.kernels")
-
-
-def fused_supported(X):
-    """True when the fused kernels can run on X without a copy (and numba is installed)."""
-    if importlib.util.find_spec("numba") is None:
-        return False
-    if X.dtype not in (np.float32, np.float64):
-        return False
-    if sp.issparse(X):
-        return X.format == "csr"
-    return X.ndim == 2 and X.flags.c_contiguous
-
-
-def _default_engine(X):
-    # dense: the fused row loop reads X once (~2x the graph's BLAS pair).  CSR:
-    # scipy's matvec and transposed matvec on row blocks measured faster than
-    # the fused gather/scatter loop (20 vs 38 ms per evaluation on 100k x 50k,
-    # 80 non-zeros a row), so sparse data stay on the graph path
-    return "fused" if fused_supported(X) and not sp.issparse(X) else "graph"
-
-
-class _BlockedData:
-    """X, y and normalised weights, cut into row blocks for one-pass sweeps.
-
-    Parameters
-    ----------
-    X : ndarray or scipy.sparse.csr_matrix of shape (n, d)
-    y : ndarray of shape (n,)
-    sample_weight : ndarray of shape (n,) or None
-    block_rows : int, optional
-        Rows per block; by default about :data:`BLOCK_BYTES` of X.
-    n_threads : int, optional
-        Worker threads; by default the number of cores.
-    weight_sum : float, optional
-        The S that weights are divided by; by default this data's own (n, or
-        the sum of sample_weight).  A chunk of a larger data set passes the
-        global S, so that the chunks' partial sums add up to the global
-        objective (:mod:`logreg.distributed`).
-    """
-
-    def __init__(self, X, y, sample_weight=None, *, block_rows=None, n_threads=None, weight_sum=None):
-        self.X = X
-        self.y = y
-        n, d = X.shape
-        self.n_samples, self.n_features = n, d
-        self.sparse = sp.issparse(X)
-        if sample_weight is None:
-            self.weight_sum = float(n) if weight_sum is None else float(weight_sum)
-            self.s = None  # uniform 1/S, applied as a scalar
-        else:
-            sw = np.asarray(sample_weight, dtype=np.float64)
-            self.weight_sum = float(sw.sum()) if weight_sum is None else float(weight_sum)
-            # a row sample may hold only rows of zero weight: it then has no mean, and no rows that count
-            s = sw / self.weight_sum if self.weight_sum > 0 else np.zeros_like(sw)
-            self.s = s  # float64 whatever X is: rounding weights to float32 would move the optimum (~1e-8)
-        self.dtype = X.dtype
-        if block_rows is None:
-            if self.sparse:
-                # sparse products are streaming already; blocks only share work
-                block_rows = max(1, -(-n // max(1, _n_workers() if X.nnz >= (1 << 18) else 1)))
-            else:
-                block_rows = max(64, BLOCK_BYTES // max(1, d * X.dtype.itemsize))
-        self.block_rows = int(block_rows)
-        if n_threads is None:
-            # handing work to a thread costs ~10-50 us; below ~256k numbers
-            # (about 0.1 ms of reading) one thread is faster
-            size = X.nnz if self.sparse else n * d
-            n_threads = _n_workers() if size >= (1 << 18) else 1
-        self.n_threads = int(n_threads)
-        blocks = [(a, min(a + self.block_rows, n)) for a in range(0, n, self.block_rows)]
-        # contiguous runs of blocks per worker keep each worker's reads sequential
-        k = max(1, min(self.n_threads, len(blocks)))
-        cuts = np.linspace(0, len(blocks), k + 1).astype(int)
-        self.work = [blocks[a:b] for a, b in zip(cuts[:-1], cuts[1:], strict=True) if b > a]
-        if self.sparse:
-            # slicing CSR copies; cut each worker's rows once, up front, as views
-            self._sparse_parts = {blk: _csr_rows(X, *blk) for run in self.work for blk in run}
-
-    @property
-    def ranges(self):
-        """Contiguous row ranges (start, stop) for the workers: four per worker
-        when there are several, so that a worker slowed by another process
-        does not hold up the sum (measured 31 vs 34 ms on 1e6 x 100)."""
-        spans = [(run[0][0], run[-1][1]) for run in self.work]
-        if len(spans) == 1:
-            return spans
-        out = []
-        for a, b in spans:
-            cuts = np.linspace(a, b, 5).astype(int)
-            out += [(int(u), int(v)) for u, v in zip(cuts[:-1], cuts[1:], strict=True) if v > u]
-        return out
-
-    def kernel_weights(self):
-        """``(s, s0)`` as the fused kernels take them: s empty when uniform."""
-        if self.s is None:
-            return np.empty(0, dtype=np.float64), 1.0 / self.weight_sum
-        return self.s.astype(np.float64, copy=False), 0.0
-
-    def sweep_ranges(self, fn):
-        """Run ``fn(start, stop) -> tuple`` once per worker range and sum the tuples."""
-        ranges = self.ranges
-        if len(ranges) == 1:
-            return fn(*ranges[0])
-        parts = list(_pool().map(lambda r: fn(*r), ranges))
-        acc = parts[0]
-        for p in parts[1:]:
-            acc = tuple(u + v for u, v in zip(acc, p, strict=True))
-        return acc
-
-    def stride_for(self, max_rows):
-        """Row stride that keeps about ``max_rows`` rows (1: all rows)."""
-        if max_rows is None or self.n_samples <= 2 * max_rows:
-            return 1
-        return self.n_samples // int(max_rows)
-
-    def sweep_rows(self, fn, stride=1, offset=0, take=None):
-        """Run ``fn(rows, X_rows) -> tuple`` over all rows, or every ``stride``-th row
-        starting at row ``offset mod stride``.
-
-        ``rows`` is a slice (all rows, block by block) or an index array (a
-        chunk of the evenly spaced sample, gathered into a small contiguous
-        copy by ``take(rows)``, by default ``X[rows]``, so the sample costs a
-        fraction of a pass); the tuples are summed.
-        """
-        if stride == 1:
-            return self.sweep(lambda a, b, Xb: fn(slice(a, b), Xb))
-        sample = np.arange(offset % stride, self.n_samples, stride)
-        chunk = max(64, self.block_rows)
-        chunks = [sample[k : k + chunk] for k in range(0, sample.size, chunk)]
-        k = max(1, min(self.n_threads, len(chunks)))
-        cuts = np.linspace(0, len(chunks), k + 1).astype(int)
-        runs = [chunks[a:b] for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
-
-        take = (lambda idx: self.X[idx]) if take is None else take
-
-        def run(idx_list):
-            acc = None
-            for idx in idx_list:
-                out = fn(idx, take(idx))
-                acc = out if acc is None else tuple(u + v for u, v in zip(acc, out, strict=True))
-            return acc
-
-        if len(runs) == 1:
-            return run(runs[0])
-        with _blas_controller().limit(limits=1, user_api="blas"):
-            parts = list(_pool().map(run, runs))
-        acc = parts[0]
-        for p in parts[1:]:
-            acc = tuple(u + v for u, v in zip(acc, p, strict=True))
-        return acc
-
-    def gather(self, rows, dtype=None):
-        """Rows ``rows`` (an index array) of X as a new contiguous array, in ``dtype`` if given.
-
-        Another dtype is written straight by a numba gather (no intermediate
-        copy in X's dtype; values beyond its range become inf), so it needs a
-        dense X the fused kernels can read.
-        """
-        if dtype is None or np.dtype(dtype) == self.dtype:
-            return self.X[rows]
-        if not fused_supported(self.X) or self.sparse:
-            raise ValueError("a gather into another dtype needs a C-contiguous dense float X and numba")
-        out = np.empty((rows.size, self.n_features), dtype=dtype)
-        _kernels().dense_take(self.X, rows, out)
-        return out
-
-    def take(self, rows, dtype=None):
-        """X, y and weights of ``rows`` (an index array) as new arrays: ``(X, y, weights)``,
-        weights None when uniform, X in ``dtype`` if given (:meth:`gather`).  Only for small
-        samples: it copies those rows."""
-        return self.gather(rows, dtype), self.y[rows], (None if self.s is None else self.s[rows])
-
-    def sample_rows(self, max_rows):
-        """About ``max_rows`` evenly spaced row indices (every row when n is at most that)."""
-        stride = max(1, self.n_samples // max(1, int(max_rows)))
-        return np.arange(stride // 2, self.n_samples, stride)
-
-    def positive_counts(self, n_classes):
-        """Rows of positive weight in each class, shape (n_classes,)."""
-        y = np.asarray(self.y).astype(np.intp, copy=False)
-        if self.s is not None:
-            y = y[self.s > 0]
-        return np.bincount(y, minlength=n_classes)[:n_classes]
-
-    def weights_at(self, rows):
-        """Normalised weights of the rows in slice ``rows`` (a scalar when uniform)."""
-        if self.s is None:
-            return 1.0 / self.weight_sum
-        return self.s[rows]
-
-    def block(self, a, b):
-        if self.sparse:
-            return self._sparse_parts[(a, b)]
-        return self.X[a:b]
-
-    def weights(self, a, b):
-        if self.s is None:
-            return 1.0 / self.weight_sum
-        return self.s[a:b]
-
-    def sweep(self, fn):
-        """Run ``fn(a, b, X_b) -> tuple`` over all blocks and sum the tuples."""
-
-        def run(blocks):
-            acc = None
-            for a, b in blocks:
-                out = fn(a, b, self.block(a, b))
-                acc = out if acc is None else tuple(u + v for u, v in zip(acc, out, strict=True))
-            return acc
-
-        if len(self.work) == 1:
-            return run(self.work[0])
-        # BLAS threads would fight the worker threads over the same cores
-        with _blas_controller().limit(limits=1, user_api="blas"):
-            parts = list(_pool().map(run, self.work))
-        acc = parts[0]
-        for p in parts[1:]:
-            acc = tuple(u + v for u, v in zip(acc, p, strict=True))
-        return acc
-
-
-def _csr_rows(X, a, b):
-    """Rows a:b of a CSR matrix without copying data or indices."""
-    lo, hi = X.indptr[a], X.indptr[b]
-    return sp.csr_matrix(
-        (X.data[lo:hi], X.indices[lo:hi], X.indptr[a : b + 1] - lo),
-        shape=(b - a, X.shape[1]),
-        copy=False,
-    )
 
 
 class Columns(NamedTuple):
@@ -323,6 +62,8 @@ class Columns(NamedTuple):
         Weights divided by their sum S (the data term is sum_i s_i loss_i).
     shape : tuple of int
         (n, d).
+    offset : ndarray of shape (n,), float64, or None
+        The rows' offsets (z = X w + b + offset), None when there are none.
     """
 
     indptr: np.ndarray
@@ -331,6 +72,7 @@ class Columns(NamedTuple):
     y: np.ndarray
     s: np.ndarray
     shape: tuple
+    offset: np.ndarray | None = None
 
 
 class DataTerm:
@@ -391,7 +133,7 @@ class DataTerm:
 class _InMemoryTerm(DataTerm):
     """What the in-memory data terms share: class counts and float64 arithmetic of their rows.
 
-    Subclasses hold their rows in ``self.data`` (a :class:`_BlockedData`) and
+    Subclasses hold their rows in ``self.data`` (a :class:`logreg.blocks.BlockedData`) and
     their per-point caches in ``self._cache``.
     """
 
@@ -422,7 +164,9 @@ class BinaryLogistic(_InMemoryTerm):
         Integers (e.g. int8 codes) are kept as they are; floats are cast to X's dtype.
     sample_weight : ndarray of shape (n,) or None
     fit_intercept : bool
-    block_rows, n_threads, weight_sum : see :class:`_BlockedData`
+    block_rows, n_threads, weight_sum : see :class:`logreg.blocks.BlockedData`
+    offset : ndarray of shape (n,) or None
+        Added to each row's z: z = X w + b + offset (see :class:`logreg.blocks.BlockedData`).
     engine : {'auto', 'fused', 'graph'}
         'graph' runs the nodes of :mod:`logreg.graph` block by block; 'fused'
         runs the same passes row by row in :mod:`logreg.kernels` (one read of
@@ -444,13 +188,17 @@ class BinaryLogistic(_InMemoryTerm):
         n_threads=None,
         engine="auto",
         weight_sum=None,
+        offset=None,
     ):
         y = np.asarray(y)
         # integer codes are read as they are (int8 from the estimator: no float copy of y)
         y = y.view(np.int8) if y.dtype == bool else y if y.dtype.kind in "iu" else y.astype(X.dtype, copy=False)
-        self.data = _BlockedData(X, y, sample_weight, block_rows=block_rows, n_threads=n_threads, weight_sum=weight_sum)
+        offset = check_offset(offset, X.shape[0], 2)
+        self.data = BlockedData(
+            X, y, sample_weight, block_rows=block_rows, n_threads=n_threads, weight_sum=weight_sum, offset=offset
+        )
         if engine == "auto":
-            engine = _default_engine(X)
+            engine = default_engine(X)
         elif engine == "fused" and not fused_supported(X):
             raise ValueError("engine='fused' needs numba and a C-contiguous dense or CSR float array")
         elif engine not in ("fused", "graph"):
@@ -471,7 +219,7 @@ class BinaryLogistic(_InMemoryTerm):
             n = self.data.n_samples
             s = self.data.s if self.data.s is not None else np.full(n, 1.0 / self.data.weight_sum)
             y = np.asarray(self.data.y, dtype=np.float64)
-            self._columns = Columns(C.indptr, C.indices, C.data, y, s, (n, self.n_features))
+            self._columns = Columns(C.indptr, C.indices, C.data, y, s, (n, self.n_features), self.data.o)
         return self._columns
 
     def _cast(self, w):
@@ -494,16 +242,16 @@ class BinaryLogistic(_InMemoryTerm):
         dtype = None
         if compact and self.engine == "fused" and not self.data.sparse and self.data.dtype != np.float32:
             dtype = np.float32
-        X, y, s = self.data.take(rows, dtype)
+        X, y, s, o = self.data.take(rows, dtype)
         if dtype is not None and not max(float(X.max()), -float(X.min())) ** 2 * rows.size < _F32_MAX:
-            X, y, s = self.data.take(rows)  # values whose sums of products overflow float32
-        return BinaryLogistic(X, y, s, fit_intercept=self.fit_intercept, engine=self.engine)
+            X, y, s, o = self.data.take(rows)  # values whose sums of products overflow float32
+        return BinaryLogistic(X, y, s, fit_intercept=self.fit_intercept, engine=self.engine, offset=o)
 
     # -- evaluations ------------------------------------------------------
     def linear_predictor(self, theta):
-        """z = X w + b, shape (n,)."""
+        """z = X w + b + offset, shape (n,)."""
         w, b = self.split(theta)
-        return np.asarray(self.data.X @ self._cast(w)).ravel() + b
+        return shifted(np.asarray(self.data.X @ self._cast(w)).ravel() + b, self.data, slice(None))
 
     def _x_args(self):
         X = self.data.X
@@ -514,13 +262,14 @@ class BinaryLogistic(_InMemoryTerm):
         data = self.data
         w = np.ascontiguousarray(w, dtype=data.dtype if not data.sparse else np.float64)
         s, s0 = data.kernel_weights()
-        kernels = _kernels()
+        o = data.kernel_offset()
+        kernels = kernel_module()
         kernel = kernels.csr_loss_grad if data.sparse else kernels.dense_loss_grad
         xargs = self._x_args()
 
         def fn(a, e):
             g = np.zeros(self.n_features + 1)
-            return kernel(*xargs, data.y, s, s0, w, b, a, e, g, want_grad), g
+            return kernel(*xargs, data.y, s, s0, w, b, o, a, e, g, want_grad), g
 
         J, g = data.sweep_ranges(fn)
         return float(J), (g if self.fit_intercept else g[:-1])
@@ -535,7 +284,7 @@ class BinaryLogistic(_InMemoryTerm):
 
         def fn(a, e, Xb):
             z, _ = Linear.forward(Xb, w, b)
-            loss, _ = SigmoidCrossEntropy.forward(z, data.y[a:e])
+            loss, _ = SigmoidCrossEntropy.forward(shifted(z, data, slice(a, e)), data.y[a:e])
             return (WeightedMean.forward(loss, data.weights(a, e))[0],)
 
         return float(data.sweep(fn)[0])
@@ -557,7 +306,8 @@ class BinaryLogistic(_InMemoryTerm):
         def fn(a, e, Xb):
             # forward: linear -> fused sigmoid cross-entropy -> weighted mean
             z, lin_cache = Linear.forward(Xb, w, b)
-            loss, ce_cache = SigmoidCrossEntropy.forward(z, data.y[a:e])
+            # the offset enters z only: dz/dw and dz/db are unchanged
+            loss, ce_cache = SigmoidCrossEntropy.forward(shifted(z, data, slice(a, e)), data.y[a:e])
             J, mean_cache = WeightedMean.forward(loss, data.weights(a, e))
             # backward: dJ/dl = s, dl/dz = a - y, dz/dw = x, dz/db = 1
             dz = SigmoidCrossEntropy.backward(ce_cache, WeightedMean.backward(mean_cache))
@@ -582,12 +332,13 @@ class BinaryLogistic(_InMemoryTerm):
         if self.engine == "fused":
             w = np.ascontiguousarray(w, dtype=data.dtype if not data.sparse else np.float64)
             s, s0 = data.kernel_weights()
-            kernels = _kernels()
+            o = data.kernel_offset()
+            kernels = kernel_module()
             kernel = kernels.csr_curvature if data.sparse else kernels.dense_curvature
             xargs = self._x_args()
 
             def run(a, e):
-                kernel(*xargs, s, s0, w, b, a, e, h)
+                kernel(*xargs, s, s0, w, b, o, a, e, h)
                 return (0.0,)
 
             data.sweep_ranges(run)
@@ -596,7 +347,7 @@ class BinaryLogistic(_InMemoryTerm):
 
             def fn(a, e, Xb):
                 z, _ = Linear.forward(Xb, w, b)
-                p = sigmoid(z)
+                p = sigmoid(shifted(z, data, slice(a, e)))
                 h[a:e] = p * (1.0 - p) * data.weights(a, e)
                 return (0.0,)
 
@@ -611,7 +362,7 @@ class BinaryLogistic(_InMemoryTerm):
         if data.sparse and fused_supported(data.X):
             # X.multiply(X) would copy the matrix; the kernel squares entries as it reads them
             X = data.X
-            kernels = _kernels()
+            kernels = kernel_module()
 
             def run(a, e):
                 out = np.zeros(self.n_features)
@@ -648,7 +399,7 @@ class BinaryLogistic(_InMemoryTerm):
         data = self.data
         if self.engine == "fused":
             vw = np.ascontiguousarray(vw, dtype=data.dtype if not data.sparse else np.float64)
-            kernels = _kernels()
+            kernels = kernel_module()
             kernel = kernels.csr_hessp if data.sparse else kernels.dense_hessp
             xargs = self._x_args()
 
@@ -707,7 +458,7 @@ class BinaryLogistic(_InMemoryTerm):
 
         def fn(rows, Xb):
             z, _ = Linear.forward(Xb, w, b)
-            p = sigmoid(z)
+            p = sigmoid(shifted(z, data, rows))
             s = data.weights_at(rows)
             hb = p * (1.0 - p) * s
             if take is not None:
@@ -762,6 +513,8 @@ class MultinomialLogistic(_InMemoryTerm):
     sample_weight, fit_intercept, block_rows, n_threads, weight_sum : as :class:`BinaryLogistic`
     engine : {'auto', 'graph'}
         Accepted for symmetry with :class:`BinaryLogistic`: the softmax runs the graph's nodes.
+    offset : ndarray of shape (n, K) or None
+        Added to each row's class scores: Z = X W^T + b + offset (one column per class).
     """
 
     def __init__(
@@ -776,13 +529,17 @@ class MultinomialLogistic(_InMemoryTerm):
         n_threads=None,
         weight_sum=None,
         engine="auto",
+        offset=None,
     ):
         if engine not in ("auto", "graph"):
             raise ValueError(
                 f"the multinomial data term runs the graph engine only ('auto' or 'graph'), got {engine!r}"
             )
         y = np.asarray(y, dtype=np.intp)
-        self.data = _BlockedData(X, y, sample_weight, block_rows=block_rows, n_threads=n_threads, weight_sum=weight_sum)
+        offset = check_offset(offset, X.shape[0], int(n_classes))
+        self.data = BlockedData(
+            X, y, sample_weight, block_rows=block_rows, n_threads=n_threads, weight_sum=weight_sum, offset=offset
+        )
         self.n_classes = int(n_classes)
         self.fit_intercept = bool(fit_intercept)
         self.n_features = X.shape[1]
@@ -795,12 +552,12 @@ class MultinomialLogistic(_InMemoryTerm):
     def sample(self, max_rows, compact=False):
         """The same data term on about ``max_rows`` evenly spaced rows (a copy of them), as
         :meth:`BinaryLogistic.sample` (``compact`` has no effect: no float32 engine here)."""
-        X, y, s = self.data.take(self.data.sample_rows(max_rows))
-        return MultinomialLogistic(X, y, self.n_classes, s, fit_intercept=self.fit_intercept)
+        X, y, s, o = self.data.take(self.data.sample_rows(max_rows))
+        return MultinomialLogistic(X, y, self.n_classes, s, fit_intercept=self.fit_intercept, offset=o)
 
     def linear_predictor(self, theta):
         W, b = self.split(theta)
-        return np.asarray(self.data.X @ self._cast(W).T) + b
+        return shifted(np.asarray(self.data.X @ self._cast(W).T) + b, self.data, slice(None))
 
     def value(self, theta):
         return self.value_and_grad(theta)[0]
@@ -812,7 +569,7 @@ class MultinomialLogistic(_InMemoryTerm):
 
         def fn(a, e, Xb):
             z, lin_cache = Linear.forward(Xb, W, b)
-            loss, ce_cache = SoftmaxCrossEntropy.forward(z, data.y[a:e])
+            loss, ce_cache = SoftmaxCrossEntropy.forward(shifted(z, data, slice(a, e)), data.y[a:e])
             J, mean_cache = WeightedMean.forward(loss, data.weights(a, e))
             dz = SoftmaxCrossEntropy.backward(ce_cache, WeightedMean.backward(mean_cache))
             dW, db = Linear.backward(lin_cache, dz)
@@ -835,7 +592,7 @@ class MultinomialLogistic(_InMemoryTerm):
 
         def fn(a, e, Xb):
             z, _ = Linear.forward(Xb, W, b)
-            _, (A, *_) = SoftmaxCrossEntropy.forward(z, data.y[a:e])
+            _, (A, *_) = SoftmaxCrossEntropy.forward(shifted(z, data, slice(a, e)), data.y[a:e])
             P[a:e] = A
             return (0.0,)
 
@@ -892,7 +649,7 @@ class MultinomialLogistic(_InMemoryTerm):
 
         def fn(rows, Xb):
             z, _ = Linear.forward(Xb, W, b)
-            _, (A, *_) = SoftmaxCrossEntropy.forward(z, data.y[rows])
+            _, (A, *_) = SoftmaxCrossEntropy.forward(shifted(z, data, rows), data.y[rows])
             s = data.weights_at(rows)
             As = A * (s if np.isscalar(s) else s[:, None])
             m = d + int(Xt)
@@ -985,6 +742,10 @@ class Objective:
     datafit : BinaryLogistic or MultinomialLogistic
     penalty : logreg.penalties.Penalty
         Acts on the entries of theta marked by ``datafit.coef_mask()``.
+    bounds : tuple (lo, hi) of ndarray of shape (n_params,), optional
+        A box on theta (``-inf`` / ``inf`` where unbounded, always on the
+        intercepts; :func:`logreg.bounds.theta_bounds`): J is minimised over
+        it, and only solvers that declare ``supports_bounds`` take it.
 
     Attributes
     ----------
@@ -993,21 +754,26 @@ class Objective:
         reads X once; a full Hessian counts as one).
     """
 
-    def __init__(self, datafit, penalty):
+    def __init__(self, datafit, penalty, bounds=None):
         self.datafit = datafit
         self.penalty = penalty
         self.mask = datafit.coef_mask()
         self.n_params = datafit.n_params
         self.n_passes = 0
+        self.bounds = None if bounds is None else (np.asarray(bounds[0], float), np.asarray(bounds[1], float))
 
     def in_float64(self):
         """The same objective with the data term in float64 arithmetic (see the data terms)."""
-        return Objective(self.datafit.in_float64(), self.penalty)
+        return Objective(self.datafit.in_float64(), self.penalty, self.bounds)
 
     def sample(self, max_rows, compact=False):
         """The objective with the data term's mean over about ``max_rows`` evenly spaced rows
         (same penalty): an estimate of J for a cheap first solve (see the data terms' ``sample``)."""
-        return Objective(self.datafit.sample(max_rows, compact), self.penalty)
+        return Objective(self.datafit.sample(max_rows, compact), self.penalty, self.bounds)
+
+    def clip(self, theta):
+        """theta projected onto the box (theta itself when unbounded)."""
+        return theta if self.bounds is None else np.clip(theta, *self.bounds)
 
     @property
     def smooth(self):
@@ -1079,26 +845,40 @@ class Objective:
         N = self.invariant_basis()
         return v if N is None else v - N @ (N.T @ v)
 
+    def descent_fallback(self, theta, grad):
+        """The steepest feasible descent step: ``-grad``, projected onto the box when bounded."""
+        return -grad if self.bounds is None else self.clip(theta - grad) - theta
+
     def columns(self):
         """The data term's :class:`Columns`, or None where it does not offer them."""
         return self.datafit.columns()
 
     def invariant_basis(self):
-        """Orthonormal basis of the directions that leave J unchanged, shape (n_params, k), or None."""
-        return self.datafit.invariant_basis(coef=self.penalty.vanishes)
+        """Orthonormal basis of the directions that leave J unchanged, shape (n_params, k), or None.
+
+        With bounds the common shift of every class's coefficients would leave the box, so
+        only the intercepts' shift (never bounded) counts."""
+        return self.datafit.invariant_basis(coef=self.penalty.vanishes and self.bounds is None)
 
     def prox(self, theta, step):
-        """Proximal step of the non-smooth part (identity when smooth)."""
-        if self.penalty.smooth:
-            return theta
-        out = theta.copy()
-        out[self.mask] = self.penalty.prox(theta[self.mask], step)
-        return out
+        """Proximal step of the non-smooth part and the box (identity when smooth and unbounded).
+
+        Both act coordinate by coordinate, and in one dimension the proximal map of
+        ``l1 |u| + indicator([lo, hi])`` is the soft-threshold clipped to [lo, hi]."""
+        out = theta
+        if not self.penalty.smooth:
+            out = theta.copy()
+            out[self.mask] = self.penalty.prox(theta[self.mask], step)
+        return self.clip(out)
 
     def optimality(self, theta, grad):
-        """Max-norm of the minimum-norm subgradient of J, given grad F."""
+        """Max-norm of the minimum-norm subgradient of J (plus the box's normal cone), given grad F."""
         if self.penalty.smooth:
-            return float(np.max(np.abs(grad))) if grad.size else 0.0
-        r = grad.copy()
-        r[self.mask] = self.penalty.subgrad_dist(theta[self.mask], grad[self.mask])
+            r = grad
+        else:
+            r = grad.copy()
+            r[self.mask] = self.penalty.subgrad_dist(theta[self.mask], grad[self.mask])
+        if self.bounds is not None:
+            lam = self.l1_weights()
+            r = kkt_residual(r, theta, grad, 0.0 if lam is None else lam, *self.bounds)
         return float(np.max(np.abs(r))) if r.size else 0.0

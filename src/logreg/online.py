@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from ._validation import assert_finite, check_class_weight, check_sample_weight, validate
-from .fitting import fitted_model
+from .bounds import theta_bounds
+from .fitting import coef_box, fitted_model
 from .layout import ParamLayout
 from .model import FitInfo
 from .penalties import make_penalty
@@ -107,12 +108,17 @@ def partial_fit(model, X, y, classes=None, sample_weight=None, weight_sum=None):
         step = step_size(X, K, penalty.alpha, batch_rows, fit_intercept, weight)
         model._sgd_ = AveragedSGD(theta, step, batch_rows, model.random_state)
     state = model._sgd_
-    state.run(X, codes, K, weight, penalty, fit_intercept=fit_intercept)
+    box = coef_box(model, K, X.shape[1])
+    bounds = None
+    if box is not None:
+        bounds = theta_bounds(box, layout.coef_mask())
+        state.theta = np.clip(state.theta, *bounds)  # a feasible start
+    state.run(X, codes, K, weight, penalty, fit_intercept=fit_intercept, bounds=bounds)
     coef, intercept = layout.coef_intercept(state.average)
     if K > 2:
         intercept = intercept - intercept.mean()  # the softmax's centred representative
     # one pass over its rows; partial_fit never sees the whole data: no convergence, no statistics
     info = FitInfo(solver="sgd", n_iter=1, converged=False, history=np.empty(0), grad_norm=np.nan, n_passes=1)
-    model.model_ = fitted_model(model, classes, coef, intercept, info, X.dtype)
+    model.model_ = fitted_model(model, classes, coef, intercept, info, X.dtype, coef_bounds=box)
     model.t_ = state.n_steps + 1  # scikit-learn's SGD: weight updates + 1
     return model

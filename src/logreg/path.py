@@ -46,7 +46,9 @@ class _PathFit(LogisticRegression):
     def _solved(self, result):
         self._checkpoint = None if result is None else result.checkpoint
 
-    def _data_term(self, X, codes, n_classes, sample_weight):
+    def _data_term(self, X, codes, n_classes, sample_weight, offset=None):
+        if offset is not None:  # not kept: the path's fits compare X, codes and weights only
+            return super()._data_term(X, codes, n_classes, sample_weight, offset)
         kept = self._kept
         same_weights = (kept[2] is None and sample_weight is None) if kept is not None else False
         if kept is not None and sample_weight is not None and kept[2] is not None:

@@ -153,15 +153,18 @@ class Chunk:
     Xb : ndarray or sparse matrix of shape (n_c, n_features)
     yb : array-like of shape (n_c,)
     swb : array-like of shape (n_c,) or None
+    ob : array-like of shape (n_c,) or (n_c, n_classes), or None
+        The rows' offsets (z = X w + b + offset), checked by the data term.
     summarise : bool, default=True
         Count bad values and labels (the first pass); a chunk re-read on a later pass
         has been checked already.
     """
 
-    def __init__(self, Xb, yb, swb, *, summarise=True):
+    def __init__(self, Xb, yb, swb, ob=None, *, summarise=True):
         self.X = as_block(Xb)
         self.y = np.asarray(yb).ravel()
         self.sw = None if swb is None else np.asarray(swb, dtype=np.float64).ravel()
+        self.offset = None if ob is None else np.asarray(ob, dtype=np.float64)
         if self.X.shape[0] != self.y.shape[0] or (self.sw is not None and self.sw.shape[0] != self.y.shape[0]):
             raise ValueError(
                 f"a chunk of X has {self.X.shape[0]} rows but y (or sample_weight) has {self.y.shape[0]}: "
@@ -228,6 +231,7 @@ class ChunkTerm:
             None if uniform else sw,
             fit_intercept=fit_intercept,
             weight_sum=weight_sum,
+            offset=chunk.offset,
             **options,
         )
 
@@ -268,20 +272,21 @@ class ChunkTerm:
 
     def sample(self, max_rows, n_total):
         """This chunk's part of an evenly spaced row sample of about ``max_rows`` rows in all:
-        ``(X_rows, codes, raw weights or None)``, in proportion to its rows."""
+        ``(X_rows, codes, raw weights or None, offsets or None)``, in proportion to its rows."""
         rows = max(1, math.ceil(max_rows * self.n_samples / n_total))
         stride = max(1, self.n_samples // rows)
         idx = np.arange(stride // 2, self.n_samples, stride)
         sw = None if self.raw_weight is None else self.raw_weight[idx]
-        return self.datafit.data.gather(idx), self.codes[idx], sw
+        o = self.datafit.data.o
+        return self.datafit.data.gather(idx), self.codes[idx], sw, (None if o is None else o[idx])
 
     def statistics(self, coef, intercept, fit_intercept):
         """Additive parts of :class:`logreg.inference.statistics.FitStatistics` for this chunk."""
+        from ..blocks import blas_controller
         from ..inference.statistics import compute_statistics
-        from ..objective import _blas_controller
 
         # small products per chunk: BLAS threads only contend with the chunks computed beside it
-        with _blas_controller().limit(limits=1, user_api="blas"):
+        with blas_controller().limit(limits=1, user_api="blas"):
             st = compute_statistics(
                 self.datafit.data.X,
                 self.codes,
@@ -290,6 +295,7 @@ class ChunkTerm:
                 coef,
                 intercept,
                 fit_intercept,
+                offset=self.datafit.data.o,
             )
         meat_prob = st.meat if st.meat_prob is None else st.meat_prob
         return st.weight_sum, st.n_rows, int(not st.unit_weights), st.log_likelihood, st.fisher, st.meat, meat_prob

@@ -194,8 +194,12 @@ class ChunkedLogistic(DataTerm):
     """
 
     #: The chunks' columns are not gathered: column-wise descent does not apply.
-    def __init__(self, parts, runner, settings, *, n_samples, n_features, dtype, sparse, fit_intercept):
+    def __init__(
+        self, parts, runner, settings, *, n_samples, n_features, dtype, sparse, fit_intercept, has_offset=False
+    ):
         self._parts = list(parts)
+        #: Whether the chunks carry offsets (z = X w + b + offset): the null model then needs a fit.
+        self.has_offset = bool(has_offset)
         self._runner = runner
         self.classes = settings.classes
         self.n_classes = int(settings.classes.size)
@@ -236,12 +240,17 @@ class ChunkedLogistic(DataTerm):
         weights : ndarray of shape (m,) or None
             The (class-)weighted sample weights.
         """
+        return self._sample_parts(max_rows)[:3]
+
+    def _sample_parts(self, max_rows):
+        """:meth:`sample_rows` and the sampled rows' offsets (None without an offset)."""
         parts = self._runner.map(self._live_parts(), "sample", int(max_rows), self.data.n_samples)
         Xs = [p[0] for p in parts]
         X = sp.vstack(Xs, format="csr") if any(sp.issparse(x) for x in Xs) else np.concatenate(Xs)
         y = np.concatenate([p[1] for p in parts])
         weights = None if parts[0][2] is None else np.concatenate([p[2] for p in parts])
-        return X, y, weights
+        offsets = None if parts[0][3] is None else np.concatenate([p[3] for p in parts])
+        return X, y, weights, offsets
 
     def sample(self, max_rows, compact=False):
         """An in-memory data term on about ``max_rows`` evenly spaced rows (see :meth:`sample_rows`)
@@ -252,8 +261,8 @@ class ChunkedLogistic(DataTerm):
         -------
         logreg.objective.BinaryLogistic or MultinomialLogistic
         """
-        X, y, weights = self.sample_rows(max_rows)
-        term = make_datafit(X, y, self.n_classes, weights, fit_intercept=self.fit_intercept)
+        X, y, weights, offsets = self._sample_parts(max_rows)
+        term = make_datafit(X, y, self.n_classes, weights, fit_intercept=self.fit_intercept, offset=offsets)
         # the in-memory term's own compact copy, if it takes one (float32 for the fused engine)
         return term.sample(X.shape[0], compact) if compact else term
 
@@ -336,12 +345,32 @@ class ChunkedLogistic(DataTerm):
             unit_weights=bool(unit),
             log_likelihood=float(ll),
             # from the global class weights: the chunks' own class shares would give another model
-            null_log_likelihood=null_log_likelihood(np.arange(K), self.class_weight_sums, K),
+            null_log_likelihood=(
+                self._null_with_offset(S)
+                if self.has_offset
+                else null_log_likelihood(np.arange(K), self.class_weight_sums, K)
+            ),
             params=self.layout.stats_params(coef, intercept).ravel(),
             fisher=fisher,
             meat=meat,
             meat_prob=None if unit else meat_prob,
         )
+
+    def _null_with_offset(self, S):
+        """The intercept-only log-likelihood with the offset (statsmodels' ``llnull``): Newton on the
+        intercepts with every coefficient at 0, one pass per step; NaN without an intercept to refit."""
+        if not self.fit_intercept:
+            return float("nan")
+        theta = np.zeros(self.n_params)
+        free = ~self.coef_mask()
+        for _ in range(50):
+            f, g = self.value_and_grad(theta)
+            if np.max(np.abs(g[free])) <= 1e-10:
+                break
+            H = self.hessian(theta)[np.ix_(free, free)]
+            # pinv: the softmax's intercepts are unchanged by a common shift (H singular along it)
+            theta[free] -= np.linalg.pinv(H) @ g[free]
+        return -float(S) * self.value(theta)
 
     def release(self):
         """Drop the chunks (frees worker memory; the term cannot evaluate afterwards)."""

@@ -104,7 +104,9 @@ def output_format(path):
 # ------------------------------------------------------------ data for a model
 def prepare(mf, table, **kwargs):
     """Encode a table for a model file: its formula, or its column encoding (plain numeric
-    columns for a model saved from Python on arrays)."""
+    columns for a model saved from Python on arrays), with its offset column if it has one."""
+    if mf.offset is not None:
+        kwargs["offset"] = mf.offset
     encoding = mf.model.fitted_model().encoding
     if encoding is not None and encoding.formula is not None:
         from ..io.encoding import prepare_formula_prediction

@@ -51,6 +51,27 @@ def fit(
         str | None, typer.Option("--exclude", "-x", help="Comma-separated columns never used (e.g. an id).")
     ] = None,
     weight: Annotated[str | None, typer.Option("--weight", "-w", help="A column of sample weights.")] = None,
+    offset: Annotated[
+        str | None,
+        typer.Option(
+            help="A numeric column added to the linear predictor with coefficient 1 (e.g. log exposure); not a "
+            "feature. The model file records it: predict, evaluate and summary read it from their data."
+        ),
+    ] = None,
+    bound: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--bound",
+            help="Bound a feature's coefficient: 'NAME>=0', 'NAME<=2' or '-1<=NAME<=1' (repeatable; one-hot "
+            "features are named column=level).",
+        ),
+    ] = None,
+    nonnegative: Annotated[
+        str | None, typer.Option(help="Comma-separated features whose coefficients must be >= 0.")
+    ] = None,
+    nonpositive: Annotated[
+        str | None, typer.Option(help="Comma-separated features whose coefficients must be <= 0.")
+    ] = None,
     penalty: Annotated[
         str,
         typer.Option(
@@ -109,6 +130,16 @@ def fit(
         raise BadInput("--target is needed (the label column), or a --formula 'target ~ x1 + x2'")
     params = _model_params(penalty, C, l1_ratio, solver, max_iter, tol, learning_rate, class_weight, fit_intercept)
     params["standardize"] = standardize
+    from .bounds import parse_bounds
+
+    try:
+        params["coef_bounds"] = parse_bounds(bound, split(nonnegative), split(nonpositive))
+    except ValueError as exc:
+        raise BadInput(exc) from None
+    if offset is not None and (formula is not None or cluster is not None or solver == "sgd"):
+        raise BadInput(
+            "--offset goes with --target and DATA in memory: not with --formula, --cluster or --solver sgd yet"
+        )
     check_missing(missing)
     if max_levels < 1:
         raise BadInput(f"--max-levels must be >= 1, got {max_levels}")
@@ -126,6 +157,8 @@ def fit(
         reference_levels=not no_intercept,
         max_levels=max_levels,
     )
+    if offset is not None:
+        training["offset"] = offset
     files = None
     if solver == "sgd" and data != "-" and formula is None:
         from ..io.row_groups import parquet_files
@@ -151,8 +184,10 @@ def fit(
 
     learned = None
     if cluster is not None or is_many_files(data):
-        if formula is not None:
-            raise BadInput("--formula needs DATA in memory; with a directory, a glob or --cluster use --target")
+        if formula is not None or offset is not None:
+            raise BadInput(
+                "--formula and --offset need DATA in memory; with a directory, a glob or --cluster use --target"
+            )
         model, design = fit_large(
             LogisticRegression(**params),
             data,
@@ -185,7 +220,7 @@ def fit(
     refuse_diverged(model)
     # the model keeps its encoding: predict, from here or from Python, applies it to raw tables
     model.encoding_ = TableEncoding(design.columns or None, learned, target, weight)
-    write_model(model_path, model, training=_training_facts(design))
+    write_model(model_path, model, training=_training_facts(design), offset=offset)
     _report_fit(fit_result(model, design, model_path, out), out, quiet, as_json)
 
 
@@ -255,7 +290,7 @@ def _fit(model, design, out):
     X = named(design.X, design.feature_names)
     with out.collect_warnings(), out.progress(model.max_iter) as callback:
         try:
-            model.fit(X, design.y, sample_weight=design.sample_weight, callback=callback)
+            model.fit(X, design.y, sample_weight=design.sample_weight, offset=design.offset, callback=callback)
         except ValueError as exc:
             raise BadInput(exc) from None
     return model

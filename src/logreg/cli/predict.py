@@ -62,6 +62,8 @@ def predict(
     from .outofcore import is_many_files, predict_large
 
     if cluster is not None or is_many_files(data):
+        if mf.offset is not None:
+            raise BadInput(f"the model has an offset column ({mf.offset!r}): predict needs DATA in memory")
         if as_json and fmt is None:
             raise BadInput("--json prints a summary of the output file with many input files: add --output")
         n_rows, counts = predict_large(
@@ -85,8 +87,8 @@ def predict(
     model = mf.model
     with out.collect_warnings():
         X = model_input(model, design.X, design.feature_names)
-        proba = model.predict_proba(X)
-        labels = model.predict(X)
+        proba = model.predict_proba(X, offset=design.offset)
+        labels = model.predict(X, offset=design.offset)
     result_table = prediction_table(model.classes_, labels, proba, id_column=id_column, ids=design.ids)
     if fmt is None and as_json:
         out.emit_json({"n_rows": result_table.num_rows, "rows": result_table.to_pylist()})
@@ -142,6 +144,8 @@ def evaluate(
     from .outofcore import evaluate_large, is_many_files
 
     if cluster is not None or is_many_files(data):
+        if mf.offset is not None:
+            raise BadInput(f"the model has an offset column ({mf.offset!r}): evaluate needs DATA in memory")
         if report is not None:
             raise BadInput("--report needs DATA in memory (its plots read X); leave out --report or --cluster")
         target = target or mf.target
@@ -174,11 +178,19 @@ def evaluate(
         try:
             # quantile calibration bins, the same as the report's reliability diagram
             evaluation = evaluate_model(
-                model, X, design.y, sample_weight=design.sample_weight, threshold=threshold, strategy="quantile"
+                model,
+                X,
+                design.y,
+                sample_weight=design.sample_weight,
+                threshold=threshold,
+                strategy="quantile",
+                offset=design.offset,
             )
         except ValueError as exc:
             raise BadInput(exc) from None
         page = None
+        if report is not None and design.offset is not None:
+            raise BadInput("--report is not available for a model with an offset column yet; leave out --report")
         if report is not None:
             summary = _stored_summary(model, target or mf.target)
             built = rep.build_report(

@@ -97,6 +97,7 @@ def summary(
                     groups=cluster,
                     alpha=alpha,
                     ci=ci,
+                    offset=design.offset,
                 )
                 effects = None
                 if margins is not None:
@@ -104,7 +105,7 @@ def summary(
 
                     effects = margins_table(
                         model, X_model, margins, y=design.y, sample_weight=design.sample_weight,
-                        cov_type=cov_type, alpha=alpha, groups=cluster,
+                        cov_type=cov_type, alpha=alpha, groups=cluster, offset=design.offset,
                     )  # fmt: skip
         except ValueError as exc:
             raise BadInput(exc) from None

@@ -8,7 +8,7 @@ import dask
 import dask.array as da
 import numpy as np
 
-__all__ = ["check_dask_inputs"]
+__all__ = ["check_dask_inputs", "check_dask_offset"]
 
 
 def _as_dask_rows(v, X, name):
@@ -41,6 +41,36 @@ def _as_dask_rows(v, X, name):
     if isinstance(v, da.Array):
         return v if v.chunks[0] == X.chunks[0] else v.rechunk((X.chunks[0],))
     return da.from_array(v, chunks=(X.chunks[0],))
+
+
+def check_dask_offset(offset, X):
+    """The offset as a float64 dask array with X's row chunks (one column chunk when 2-D).
+
+    Parameters
+    ----------
+    offset : dask.array.Array or array-like of shape (n_samples,) or (n_samples, n_classes)
+    X : dask.array.Array of shape (n_samples, n_features), checked
+
+    Returns
+    -------
+    dask.array.Array
+    """
+    if dask.is_dask_collection(offset) and not isinstance(offset, da.Array):
+        raise TypeError(
+            f"offset is a {type(offset).__name__}; pass a dask array with X's rows "
+            "(e.g. series.to_dask_array(lengths=True))"
+        )
+    o = offset if isinstance(offset, da.Array) else np.asarray(offset, dtype=np.float64)
+    if o.ndim not in (1, 2) or o.shape[0] != X.shape[0]:
+        raise ValueError(
+            f"offset has shape {o.shape}, expected ({X.shape[0]},) or ({X.shape[0]}, n_classes): one per row of X"
+        )
+    if isinstance(o, da.Array) and any(math.isnan(c) for c in o.chunks[0]):
+        raise ValueError("offset has unknown chunk sizes; call offset.compute_chunk_sizes() first")
+    chunks = (X.chunks[0],) if o.ndim == 1 else (X.chunks[0], (o.shape[1],))
+    if not isinstance(o, da.Array):
+        return da.from_array(o, chunks=chunks)
+    return (o if o.chunks == chunks else o.rechunk(chunks)).astype(np.float64)
 
 
 def check_dask_inputs(X, y, sample_weight=None):

@@ -9,13 +9,62 @@ import numpy as np
 
 from ..chunked.chunks import as_block
 
-__all__ = ["predict_blocks"]
+__all__ = ["predict_blocks", "predict_with_offset"]
 
 
 def _predict_chunk(model, method, empty, Xb):
     if Xb.shape[0] == 0:  # scikit-learn's checks refuse empty input; an empty chunk has an empty answer
         return empty
     return getattr(model, method)(as_block(Xb))
+
+
+def _from_scores(classes, method, zb):
+    """``method``'s answer from a block of scores z (the offset already added)."""
+    from scipy import special
+
+    if method == "decision_function":
+        return zb
+    if method == "predict":
+        return classes[(zb > 0).astype(int) if zb.ndim == 1 else zb.argmax(axis=1)]
+    if zb.ndim == 1:
+        f = special.expit if method == "predict_proba" else special.log_expit
+        return np.column_stack([f(-zb), f(zb)])
+    return (special.softmax if method == "predict_proba" else special.log_softmax)(zb, axis=1)
+
+
+def predict_with_offset(model, X, offset, method):
+    """``model.<method>(X, offset)`` on a dask array X, chunk by chunk, lazily.
+
+    Parameters
+    ----------
+    model : LogisticRegression
+        Fitted.
+    X : dask.array.Array of shape (n_samples, n_features)
+    offset : dask.array.Array or array-like of shape (n_samples,) or (n_samples, n_classes)
+        Rechunked to X's rows.
+    method : {'predict', 'predict_proba', 'predict_log_proba', 'decision_function'}
+
+    Returns
+    -------
+    dask.array.Array
+    """
+    from .inputs import check_dask_offset
+
+    K = model.classes_.size
+    z = predict_blocks(model, X, "decision_function")
+    o = check_dask_offset(offset, X if X.numblocks[1] == 1 else X.rechunk({1: -1}))
+    want = (X.shape[0],) if K == 2 else (X.shape[0], K)
+    if o.shape != want:
+        raise ValueError(f"offset has shape {o.shape}, expected {want}: one per row" + ("" if K == 2 else " and class"))
+    z = z + o
+    if method == "decision_function":
+        return z
+    fn = functools.partial(_from_scores, model.classes_, method)
+    if method == "predict":
+        return z.map_blocks(fn, drop_axis=None if z.ndim == 1 else 1, dtype=model.classes_.dtype)
+    if z.ndim == 1:
+        return z.map_blocks(fn, new_axis=1, chunks=(z.chunks[0], (2,)), dtype=np.float64)
+    return z.map_blocks(fn, dtype=np.float64)
 
 
 def predict_blocks(model, X, method):

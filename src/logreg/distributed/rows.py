@@ -15,7 +15,7 @@ import dask.array as da
 import numpy as np
 
 from ..chunked import Chunk, ChunkedLogistic, check_summary, choose_classes, merge_summaries, term_settings
-from .inputs import check_dask_inputs
+from .inputs import check_dask_inputs, check_dask_offset
 from .runner import DaskRunner, call, tree
 
 __all__ = ["DaskLogistic", "DaskRows", "make_dask_datafit", "prepare_fit"]
@@ -86,6 +86,8 @@ class DaskRows:
     sample_weight : dask.array.Array or array-like of shape (n_samples,), optional
     client : distributed.Client, optional
         By default the Client dask would use now, else a local scheduler.
+    offset : dask.array.Array or array-like of shape (n_samples,) or (n_samples, n_classes), optional
+        Added to each row's z; rechunked to X's rows.
 
     Attributes
     ----------
@@ -95,20 +97,23 @@ class DaskRows:
         Rows per non-empty chunk (empty chunks are dropped).
     """
 
-    def __init__(self, X, y, sample_weight=None, *, client=None):
+    def __init__(self, X, y, sample_weight=None, *, client=None, offset=None):
         X, y, sample_weight = check_dask_inputs(X, y, sample_weight)
         xs = X.to_delayed().ravel()
         ys = y.to_delayed().ravel()
         ss = [None] * len(xs) if sample_weight is None else sample_weight.to_delayed().ravel()
+        os_ = [None] * len(xs) if offset is None else check_dask_offset(offset, X).to_delayed().ravel()
         # empty chunks (e.g. after filtering) have nothing to add
         keep = [i for i, n in enumerate(X.chunks[0]) if n > 0]
-        loads = [dask.delayed(Chunk, pure=False)(xs[i], ys[i], ss[i]) for i in keep]
+        loads = [dask.delayed(Chunk, pure=False)(xs[i], ys[i], ss[i], os_[i]) for i in keep]
+        self.has_offset = offset is not None
         self._load(loads, int(X.shape[1]), X.dtype, DaskRunner(client))
 
     @classmethod
     def from_loads(cls, loads, n_features, dtype, *, client=None):
         """Rows from delayed :class:`logreg.chunked.Chunk` objects (e.g. encoded DataFrame partitions)."""
         self = cls.__new__(cls)
+        self.has_offset = False
         self._load(list(loads), int(n_features), dtype, DaskRunner(client))
         return self
 
@@ -164,6 +169,7 @@ class DaskRows:
             dtype=self.dtype,
             sparse=self.summary.sparse,
             fit_intercept=fit_intercept,
+            has_offset=self.has_offset,
         )
 
 
@@ -200,7 +206,7 @@ def fit_rows(rows, *, class_weight=None, fit_intercept=True, **options):
     return rows.datafit(classes, class_weight=cw, fit_intercept=fit_intercept, **options), classes
 
 
-def prepare_fit(X, y, sample_weight=None, *, class_weight=None, fit_intercept=True, client=None):
+def prepare_fit(X, y, sample_weight=None, *, class_weight=None, fit_intercept=True, client=None, offset=None):
     """Checks, one pass over the data and the distributed data term, for ``LogisticRegression.fit``.
 
     Parameters
@@ -212,11 +218,12 @@ def prepare_fit(X, y, sample_weight=None, *, class_weight=None, fit_intercept=Tr
     class_weight : dict, 'balanced' or None
     fit_intercept : bool
     client : distributed.Client, optional
+    offset : dask.array.Array or array-like of shape (n_samples,) or (n_samples, n_classes), optional
 
     Returns
     -------
     datafit : DaskLogistic
     classes : ndarray of shape (n_classes,)
     """
-    rows = DaskRows(X, y, sample_weight, client=client)
+    rows = DaskRows(X, y, sample_weight, client=client, offset=offset)
     return fit_rows(rows, class_weight=class_weight, fit_intercept=fit_intercept)

@@ -20,7 +20,7 @@ from scipy import linalg
 from ..model import PenaltySpec
 from .statistics import FitStatistics
 
-__all__ = ["covariance", "inverse"]
+__all__ = ["at_bound_mask", "covariance", "inverse"]
 
 
 def inverse(H):
@@ -45,8 +45,68 @@ def inverse(H):
     return linalg.pinvh(H), True
 
 
-def covariance(st: FitStatistics, penalty: PenaltySpec, cov_type: str, weight_type: str):
+def at_bound_mask(coef, coef_bounds, fit_intercept):
+    """Which parameters (statistics order: per class, the intercept first) the fit left on a
+    bound of ``coef_bounds``, shape (P,), or None when the fit had no bounds or none is active.
+
+    A coefficient on its bound is not an interior maximum: the usual standard error (the
+    curvature there) says nothing about its sampling distribution, which piles up at the bound.
+
+    Parameters
+    ----------
+    coef : ndarray of shape (n_rows, n_features)
+    coef_bounds : (lower, upper) of ndarray of coef's shape, or None
+        The FittedModel's ``coef_bounds``.
+    fit_intercept : bool
+
+    Returns
+    -------
+    ndarray of shape (n_rows * (n_features + fit_intercept),), bool, or None
+    """
+    if coef_bounds is None:
+        return None
+    coef = np.atleast_2d(np.asarray(coef))
+    # the solvers stop exactly on a bound; rounding to X's dtype or back from the standardised
+    # scale moves it by a few ulps
+    eps = 16 * float(np.finfo(coef.dtype if coef.dtype.kind == "f" else np.float64).eps)
+    on = np.zeros(coef.shape, dtype=bool)
+    for bound in coef_bounds:
+        b = np.broadcast_to(bound, coef.shape)
+        fin = np.isfinite(b)
+        bf = np.where(fin, b, 0.0)
+        on |= fin & (np.abs(coef - bf) <= eps * np.maximum(1.0, np.abs(bf)))
+    if not on.any():
+        return None
+    lead = np.zeros((on.shape[0], int(fit_intercept)), dtype=bool)
+    return np.hstack([lead, on]).ravel()
+
+
+def _inverse_free(H, fixed):
+    """:func:`inverse` on the rows and columns not ``fixed`` (held at their bound), zeros elsewhere."""
+    if fixed is None:
+        return inverse(H)
+    free = np.flatnonzero(~fixed)
+    out = np.zeros_like(H)
+    Hinv, singular = inverse(H[np.ix_(free, free)])
+    out[np.ix_(free, free)] = Hinv
+    return out, singular
+
+
+def covariance(st: FitStatistics, penalty: PenaltySpec, cov_type: str, weight_type: str, fixed=None):
     """Identified parameters and their covariance.
+
+    Parameters on a bound of ``coef_bounds`` (``fixed``, from :func:`at_bound_mask`) are
+    held fixed: the others' covariance is the inverse of the information on the free
+    parameters, and every entry of a parameter that involves a bound one is NaN.
+
+    Parameters
+    ----------
+    st : FitStatistics
+    penalty : logreg.model.PenaltySpec
+    cov_type : {'nonrobust', 'HC0', 'HC1', 'HC2', 'HC3', 'cluster'}
+    weight_type : {'frequency', 'probability'}
+    fixed : ndarray of shape (P,), bool, optional
+        Parameters (statistics order) held at a bound.
 
     Returns
     -------
@@ -86,12 +146,18 @@ def covariance(st: FitStatistics, penalty: PenaltySpec, cov_type: str, weight_ty
         H = st.fisher[keep, keep]
         meat = None if meat is None else meat[keep, keep]
         params = D @ st.params
+        held = None if fixed is None else fixed[keep]
     else:
         H = st.fisher + np.diag(pen_diag)
         params = st.params
-    Hinv, singular = inverse(H)
+        held = fixed
+    Hinv, singular = _inverse_free(H, held)
     cov = Hinv if meat is None else Hinv @ meat @ Hinv
     if K > 1 and pen:
         params = D @ params
         cov = D @ cov @ D.T
+    if fixed is not None:
+        bad = fixed if D is None else np.any(D[:, fixed] != 0, axis=1)
+        cov[bad, :] = np.nan
+        cov[:, bad] = np.nan
     return params, 0.5 * (cov + cov.T), singular

@@ -67,7 +67,7 @@ LEVERAGE_COV_TYPES = ("HC2", "HC3")
 _BLOCK_ROWS = 4096
 
 
-def leverage_meat(X, y, sample_weight, params, fit_intercept, bread_inv, cov_type, weight_type):
+def leverage_meat(X, y, sample_weight, params, fit_intercept, bread_inv, cov_type, weight_type, offset=None):
     """The HC2 or HC3 meat of a binary fit, one pass over X.
 
     Parameters
@@ -85,6 +85,8 @@ def leverage_meat(X, y, sample_weight, params, fit_intercept, bread_inv, cov_typ
         penalised fits) used for the leverages.
     cov_type : {'HC2', 'HC3'}
     weight_type : {'frequency', 'probability'}
+    offset : ndarray of shape (n_samples,), optional
+        The fit's offsets, added to z.
 
     Returns
     -------
@@ -105,7 +107,7 @@ def leverage_meat(X, y, sample_weight, params, fit_intercept, bread_inv, cov_typ
         Xb = X[a:e]
         Xb = Xb.toarray() if sp.issparse(Xb) else np.asarray(Xb, dtype=np.float64)
         Xt = np.column_stack([np.ones(e - a), Xb]) if fit_intercept else Xb
-        pr = special.expit(Xt @ params)
+        pr = special.expit(Xt @ params if offset is None else Xt @ params + offset[a:e])
         v = pr * (1.0 - pr)
         sb = s[a:e]
         quad = np.einsum("ij,jk,ik->i", Xt, bread_inv, Xt)
@@ -124,7 +126,7 @@ def leverage_meat(X, y, sample_weight, params, fit_intercept, bread_inv, cov_typ
     return meat, hmax
 
 
-def multinomial_leverage_meat(X, codes, sample_weight, B, fit_intercept, bread_inv, cov_type, weight_type):
+def multinomial_leverage_meat(X, codes, sample_weight, B, fit_intercept, bread_inv, cov_type, weight_type, offset=None):
     """The HC2 or HC3 meat of a multinomial fit in the baseline parameterisation, one pass over X.
 
     Parameters
@@ -169,6 +171,9 @@ def multinomial_leverage_meat(X, codes, sample_weight, B, fit_intercept, bread_i
         if not sb.size:
             continue
         Z = np.column_stack([np.zeros(sb.size), Xt @ B.T])
+        if offset is not None:
+            Ob = offset[a:e][keep]
+            Z += Ob - Ob[:, :1]  # in the baseline parameterisation the scores shift by O_k - O_0
         A = special.softmax(Z, axis=1)[:, 1:]  # (m, K-1)
         R = -A
         hit = cb > 0
@@ -197,13 +202,14 @@ def multinomial_leverage_meat(X, codes, sample_weight, B, fit_intercept, bread_i
     return meat, hmax
 
 
-def with_leverage_meat(st, X, codes, sw, penalty, cov_type, weight_type):
+def with_leverage_meat(st, X, codes, sw, penalty, cov_type, weight_type, offset=None):
     """``st`` (a :class:`logreg.stats.FitStatistics`) with its meats replaced by the HC2 / HC3 meat.
 
     ``penalty`` is the fit's :class:`logreg.model.PenaltySpec`.
 
     The leverages use the inverse of the Fisher information (plus the
-    penalty's curvature for penalised fits), as the summary's bread.
+    penalty's curvature for penalised fits), as the summary's bread; ``offset`` (the fit's,
+    checked) enters the probabilities.
 
     Raises
     ------
@@ -225,11 +231,13 @@ def with_leverage_meat(st, X, codes, sw, penalty, cov_type, weight_type):
         keep = slice(p, P)
         bread_inv, _ = inverse(st.fisher[keep, keep])
         B = (st.params.reshape(-1, p)[1:] - st.params.reshape(-1, p)[0]).reshape(-1, p)
-        meat_c, hmax = multinomial_leverage_meat(X, codes, sw, B, st.fit_intercept, bread_inv, cov_type, weight_type)
+        meat_c, hmax = multinomial_leverage_meat(
+            X, codes, sw, B, st.fit_intercept, bread_inv, cov_type, weight_type, offset
+        )
         meat = np.zeros((P, P))
         meat[keep, keep] = meat_c  # the summary reads the contrasts' block
         return dataclasses.replace(st, meat=meat, meat_prob=meat, max_leverage=hmax)
     pen_diag = np.where(st.layout.stats_coef_mask(), penalty.curvature, 0.0)
     bread_inv, _ = inverse(st.fisher + np.diag(pen_diag))
-    meat, hmax = leverage_meat(X, codes, sw, st.params, st.fit_intercept, bread_inv, cov_type, weight_type)
+    meat, hmax = leverage_meat(X, codes, sw, st.params, st.fit_intercept, bread_inv, cov_type, weight_type, offset)
     return dataclasses.replace(st, meat=meat, meat_prob=meat, max_leverage=hmax)

@@ -37,7 +37,7 @@ AT = ("overall", "mean")
 _BLOCK_BYTES = 1 << 24
 
 
-def effects_and_jacobian(X, s, B, fit_intercept):
+def effects_and_jacobian(X, s, B, fit_intercept, offset=None):
     """Weighted average effects and their Jacobian over the rows of X.
 
     Parameters
@@ -48,6 +48,9 @@ def effects_and_jacobian(X, s, B, fit_intercept):
     B : ndarray of shape (K, p)
         Identified parameters with the baseline row B[0] = 0; p = d + fit_intercept.
     fit_intercept : bool
+    offset : ndarray of shape (n, K), optional
+        Added to the class scores (the baseline's column included); a constant of the
+        model, so only the probabilities change, not the form of the derivatives.
 
     Returns
     -------
@@ -69,7 +72,8 @@ def effects_and_jacobian(X, s, B, fit_intercept):
         Xb = Xb.toarray() if sp.issparse(Xb) else np.asarray(Xb, dtype=np.float64)
         Xt = np.column_stack([np.ones(e - a), Xb]) if fit_intercept else Xb
         sb = s[a:e]
-        A = special.softmax(Xt @ B.T, axis=1)  # (nb, K)
+        scores = Xt @ B.T if offset is None else Xt @ B.T + offset[a:e]
+        A = special.softmax(scores, axis=1)  # (nb, K)
         D = Bf[None, :, :] - (A @ Bf)[:, None, :]  # (nb, K, d)
         eff += np.einsum("i,ik,ikj->kj", sb, A, D)
         G = A[:, :, None] * (eye[None] - A[:, None, :])  # (nb, K, K)
@@ -85,7 +89,7 @@ def effects_and_jacobian(X, s, B, fit_intercept):
 
 
 def marginal_effects(
-    model, X, at="overall", *, y=None, sample_weight=None, cov_type="nonrobust", alpha=0.05, **summary_kw
+    model, X, at="overall", *, y=None, sample_weight=None, cov_type="nonrobust", alpha=0.05, offset=None, **summary_kw
 ):
     """Marginal effects dP/dx_j with delta-method standard errors, as a DataFrame.
 
@@ -110,6 +114,9 @@ def marginal_effects(
         Covariance of the parameters, as in :meth:`LogisticRegression.summary`.
     alpha : float, default=0.05
         Intervals at level 1 - alpha.
+    offset : array-like of shape (n_samples,) or (n_samples, n_classes), optional
+        The rows' offsets, for a model fitted with one (statsmodels refuses margins with
+        an offset; here the probabilities include it); 'mean' takes their weighted mean.
     **summary_kw
         ``groups``, ``weight_type``: passed to the summary.
 
@@ -122,7 +129,7 @@ def marginal_effects(
     import pandas as pd
 
     index, table = margins_table(
-        model, X, at, y=y, sample_weight=sample_weight, cov_type=cov_type, alpha=alpha, **summary_kw
+        model, X, at, y=y, sample_weight=sample_weight, cov_type=cov_type, alpha=alpha, offset=offset, **summary_kw
     )
     if as_fitted(model).n_classes == 2:
         return pd.DataFrame(table, index=pd.Index([t for _, t in index], name="term"), columns=MARGEFF_COLUMNS)
@@ -130,7 +137,7 @@ def marginal_effects(
 
 
 def margins_table(
-    model, X, at="overall", *, y=None, sample_weight=None, cov_type="nonrobust", alpha=0.05, **summary_kw
+    model, X, at="overall", *, y=None, sample_weight=None, cov_type="nonrobust", alpha=0.05, offset=None, **summary_kw
 ):
     """The numbers of :func:`marginal_effects` without pandas.
 
@@ -145,6 +152,7 @@ def margins_table(
     """
     from sklearn.utils.validation import _check_sample_weight
 
+    from ..offset import check_offset
     from .summary import summarize
 
     model = as_fitted(model)
@@ -156,14 +164,21 @@ def margins_table(
     if y is None:
         summ = summarize(model, cov_type=cov_type, alpha=alpha, **summary_kw)
     else:
-        summ = summarize(model, X, y, sample_weight=sample_weight, cov_type=cov_type, alpha=alpha, **summary_kw)
+        summ = summarize(
+            model, X, y, sample_weight=sample_weight, cov_type=cov_type, alpha=alpha, offset=offset, **summary_kw
+        )
     K = model.n_classes
+    scores_offset = check_offset(offset, Xv.shape[0], K)
+    if scores_offset is not None and K == 2:
+        # the offset moves class 1's score; class 0 is the baseline
+        scores_offset = np.column_stack([np.zeros(scores_offset.size), scores_offset])
     p = model.layout.block_size
     B = np.vstack([np.zeros((1, p)), summ.params.reshape(K - 1, p)])
     if at == "mean":
         xbar = np.asarray(Xv.T @ s).ravel() / s.sum()
+        scores_offset = None if scores_offset is None else (s @ scores_offset / s.sum())[None, :]
         Xv, s = xbar[None, :], np.ones(1)
-    eff, jac = effects_and_jacobian(Xv, s, B, model.fit_intercept)
+    eff, jac = effects_and_jacobian(Xv, s, B, model.fit_intercept, scores_offset)
     d = eff.shape[1]
     J = jac.reshape(K * d, (K - 1) * p)
     cov = J @ summ.cov_params @ J.T

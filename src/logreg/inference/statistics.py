@@ -130,6 +130,18 @@ def null_log_likelihood(y, s, n_classes):
     return float(np.sum(S_k[pos] * np.log(S_k[pos] / S)))
 
 
+def null_with_offset(y, s, n_classes, offset):
+    """Log-likelihood of the intercept-only model with the offset, as statsmodels' ``llnull``:
+    the intercepts refitted (Newton on the data term of no columns), not the class shares."""
+    from ..objective import Objective, make_datafit
+    from ..penalties import NoPenalty
+    from ..solvers import get_solver
+
+    term = make_datafit(np.zeros((y.size, 0)), y, n_classes, s, offset=offset, engine="graph")
+    result = get_solver("newton")(tol=1e-10, max_iter=100).solve(Objective(term, NoPenalty()), np.zeros(term.n_params))
+    return -float(s.sum()) * term.value(result.theta)
+
+
 def _missing_labels(groups):
     """Number of None / NaN entries in a 1-d label array."""
     if groups.dtype.kind == "f":
@@ -149,6 +161,7 @@ def compute_statistics(
     fit_intercept: bool,
     *,
     groups: Any = None,
+    offset: np.ndarray | None = None,
 ) -> FitStatistics:
     """One pass over X: log-likelihood, Fisher information and HC0 meats.
 
@@ -165,6 +178,8 @@ def compute_statistics(
     fit_intercept : bool
     groups : array-like of shape (n_samples,), optional
         Cluster labels; adds the cluster-robust meat.
+    offset : ndarray of shape (n_samples,) or (n_samples, n_classes), optional
+        The fit's offsets, added to z (checked by :func:`logreg.offset.check_offset`).
 
     Returns
     -------
@@ -227,14 +242,14 @@ def compute_statistics(
                 Xt[:] = Xb
             sb, yb = s[a:e], y[a:e]
             if binary:
-                z = Xt @ B[0]
+                z = Xt @ B[0] if offset is None else Xt @ B[0] + offset[a:e]
                 pr = special.expit(z)
                 ll += float(sb @ (yb * z - np.logaddexp(0.0, z)))
                 fisher += Xt.T @ (Xt * (sb * pr * (1.0 - pr))[:, None])
                 r = yb - pr
                 U = Xt * r[:, None]  # per-row scores u_i, (nb, p)
             else:
-                Z = Xt @ B.T
+                Z = Xt @ B.T if offset is None else Xt @ B.T + offset[a:e]
                 logp = special.log_softmax(Z, axis=1)
                 ll += float(sb @ logp[np.arange(e - a), yb])
                 A = np.exp(logp)
@@ -264,7 +279,9 @@ def compute_statistics(
         n_rows=int(np.count_nonzero(s > 0)),
         unit_weights=unit,
         log_likelihood=ll,
-        null_log_likelihood=null_log_likelihood(y, s, n_classes),
+        null_log_likelihood=(
+            null_log_likelihood(y, s, n_classes) if offset is None else null_with_offset(y, s, n_classes, offset)
+        ),
         params=B.ravel(),
         fisher=fisher,
         meat=meat,
@@ -282,6 +299,7 @@ def fit_statistics(
     coef: np.ndarray,
     intercept: np.ndarray,
     fit_intercept: bool,
+    offset: np.ndarray | None = None,
 ) -> FitStatistics | None:
     """:func:`compute_statistics` when :func:`should_store` says it is cheap, else None.
 
@@ -296,4 +314,4 @@ def fit_statistics(
     n_params = p * (1 if n_classes == 2 else n_classes)
     if not should_store(X.shape[0], n_params):
         return None
-    return compute_statistics(X, y, n_classes, sample_weight, coef, intercept, fit_intercept)
+    return compute_statistics(X, y, n_classes, sample_weight, coef, intercept, fit_intercept, offset=offset)

@@ -25,7 +25,7 @@ from scipy import stats as sps
 
 from ..exceptions import PenalizedInferenceWarning
 from ..model import FittedModel, as_fitted, label
-from .covariance import covariance
+from .covariance import at_bound_mask, covariance
 from .statistics import STORE_MAX_PARAMS, STORE_MAX_WORK, compute_statistics
 from .table import LogisticSummary
 
@@ -59,6 +59,7 @@ def summarize(
     alpha: float = 0.05,
     weight_type: str = "frequency",
     ci: str | None = None,
+    offset: Any = None,
 ) -> LogisticSummary:
     """Inference table of a fitted model.
 
@@ -102,6 +103,8 @@ def summarize(
         :mod:`logreg.inference.profile`).  Default 'profile' for
         ``penalty='firth'`` (logistf's), else 'wald'.  Firth fits also get
         penalised likelihood-ratio p-values and need X and y.
+    offset : array-like of shape (n_samples,) or (n_samples, n_classes), optional
+        The training offsets (with X), as given to ``fit``.
 
     Returns
     -------
@@ -149,6 +152,10 @@ def summarize(
     if ci == "profile" and not firth and model.penalty.penalized:
         raise ValueError("ci='profile' needs an unpenalised fit (penalty=None) or penalty='firth'")
     n_classes = model.n_classes
+    if offset is not None and X is None:
+        raise ValueError("offset is only used together with X: model.summary(X, y, offset=offset)")
+    if offset is not None and ci == "profile":
+        raise ValueError("ci='profile' is not available with an offset yet; use ci='wald'")
 
     if X is not None:
         if y is None:
@@ -161,11 +168,16 @@ def summarize(
         if model.class_weight is not None:
             sw = sw * class_weights(model.class_weight, model.classes, codes, sw)[codes]
         coef = model.dense_coef("summary()")
-        st = compute_statistics(Xv, codes, n_classes, sw, coef, model.intercept, model.fit_intercept, groups=groups)
+        from ..offset import check_offset
+
+        offset = check_offset(offset, Xv.shape[0], n_classes)
+        st = compute_statistics(
+            Xv, codes, n_classes, sw, coef, model.intercept, model.fit_intercept, groups=groups, offset=offset
+        )
         if cov_type in ("HC2", "HC3"):
             from .leverage import with_leverage_meat
 
-            st = with_leverage_meat(st, Xv, codes, sw, model.penalty, cov_type, weight_type)
+            st = with_leverage_meat(st, Xv, codes, sw, model.penalty, cov_type, weight_type, offset)
     else:
         if cov_type in ("HC2", "HC3"):
             raise ValueError(
@@ -193,7 +205,8 @@ def summarize(
                 "the coefficients changed since fit stored its statistics; pass X and y: model.summary(X, y)"
             )
 
-    params, cov, singular = covariance(st, model.penalty, cov_type, weight_type)
+    held = at_bound_mask(model.dense_coef("summary()"), model.coef_bounds, st.fit_intercept)
+    params, cov, singular = covariance(st, model.penalty, cov_type, weight_type, fixed=held)
     k = params.size
     nobs = st.weight_sum if weight_type == "frequency" else float(st.n_rows)
     if cov_type == "HC1":
@@ -275,6 +288,12 @@ def summarize(
         notes.append(
             "class_weight reweights the likelihood: these are statistics of a weighted pseudo-likelihood; "
             "prefer cov_type='HC0' with weight_type='probability'."
+        )
+    if held is not None:
+        notes.append(
+            f"{int(held.sum())} coefficient(s) ended on a bound of coef_bounds: their standard errors, z, "
+            "p-values and intervals (and those of contrasts involving them) are NaN, as a bound estimate has no "
+            "Wald inference; the others are computed with those held fixed."
         )
     if singular:
         notes.append(

@@ -25,6 +25,7 @@ __all__ = [
     "is_numeric",
     "is_text",
     "missing_mask",
+    "offset_values",
     "plural",
     "refuse_missing",
     "sample_weights",
@@ -251,3 +252,29 @@ def apply_missing(masks, policy, source, n_rows, fillable):
     refuse_missing(counts, policy, source, n_rows=n_rows, n_affected=int(any_missing.sum()), fillable=fillable)
     keep = ~any_missing if policy == "drop" else np.ones(n_rows, dtype=bool)
     return keep, counts
+
+
+def offset_values(table, offset, keep, source):
+    """The offset column's finite values on the kept rows (None without an offset column).
+
+    Parameters
+    ----------
+    table : pyarrow.Table
+    offset : str or None
+        The column added to z with coefficient 1 (``logreg fit --offset``).
+    keep : ndarray of shape (n_rows,), bool
+        The rows the missing-value policy kept.
+    source : str
+
+    Returns
+    -------
+    ndarray of shape (keep.sum(),), float64, or None
+    """
+    if offset is None:
+        return None
+    if not is_numeric(table.schema.field(offset).type):
+        raise DataError(f"offset column {offset!r} must be numeric, it has type {table.schema.field(offset).type}")
+    values = as_float(table.column(offset).combine_chunks(), offset, source)[keep]
+    if not np.all(np.isfinite(values)):
+        raise DataError(f"offset column {offset!r} must hold finite numbers (e.g. log(exposure) with exposure > 0)")
+    return values

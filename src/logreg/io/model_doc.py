@@ -123,6 +123,7 @@ def document_text(
     weight=None,
     training=None,
     statistics=None,
+    offset=None,
 ) -> str:
     """The model file's JSON text for a fitted model.
 
@@ -141,6 +142,8 @@ def document_text(
     statistics : dict, optional
         Likelihood measures; by default taken from the model's summary when
         the fit stored its inference statistics.
+    offset : str, optional
+        The column of offsets the model was fitted with (the CLI's ``--offset``).
 
     Returns
     -------
@@ -222,6 +225,13 @@ def document_text(
     if model.standardization is not None:
         mean, scale = model.standardization
         doc["standardization"] = {"mean": np.asarray(mean).tolist(), "scale": np.asarray(scale).tolist()}
+    if model.coef_bounds is not None:  # JSON has no infinity: null for an open side
+        doc["coef_bounds"] = {
+            side: [[_json_scalar(v) for v in row] for row in np.asarray(b, dtype=np.float64).tolist()]
+            for side, b in zip(("lower", "upper"), model.coef_bounds, strict=True)
+        }
+    if offset is not None:
+        doc["offset"] = offset
     stats = dict(statistics) if statistics is not None else (_summary_measures(model) or {})
     unknown = sorted(set(stats) - set(_MEASURES))
     if unknown:

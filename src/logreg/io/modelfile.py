@@ -24,7 +24,11 @@ Format version 1, one JSON object::
                       the states of its transforms (logreg.formula.FormulaDesign)
     standardization   optional: the means and scales of a standardize=True fit (its
                       coef and intercept are on the original scale)
+    coef_bounds       optional: {"lower": [[...]], "upper": [[...]]}, coef's shape, the box
+                      of the fit's coef_bounds (null: unbounded on that side)
     target, weight    optional: the column names used in training
+    offset            optional: the column of offsets added to z (logreg fit --offset);
+                      predict and evaluate read it from the data
     statistics        optional: likelihood measures (log_likelihood, aic, bic, ...) and
                       "inference", the sufficient statistics that ``summary()`` needs
                       (Fisher information and sandwich meats, see logreg.stats), so a
@@ -70,6 +74,8 @@ class ModelFile:
     columns : list of ColumnEncoding or None
         How to turn a table into the features (files written by the CLI).
     target, weight : str or None
+    offset : str or None
+        The offset column (``logreg fit --offset``).
     training : dict
     statistics : dict or None
     format_version : int
@@ -83,6 +89,7 @@ class ModelFile:
     columns: list | None = None
     target: str | None = None
     weight: str | None = None
+    offset: str | None = None
     training: dict = field(default_factory=dict)
     statistics: dict | None = None
     format_version: int = FORMAT_VERSION
@@ -101,7 +108,7 @@ def _fitted_and_options(model):
         raise ModelFileError("the model is not fitted; call fit before saving it") from None
 
 
-def dumps(model, *, columns=None, target=None, weight=None, training=None, statistics=None):
+def dumps(model, *, columns=None, target=None, weight=None, training=None, statistics=None, offset=None):
     """The model file's JSON text for a fitted estimator.
 
     Parameters
@@ -118,6 +125,8 @@ def dumps(model, *, columns=None, target=None, weight=None, training=None, stati
     statistics : dict, optional
         Likelihood measures; by default taken from the model's summary when
         the fit stored its inference statistics.
+    offset : str, optional
+        The column of offsets the model was fitted with (the CLI's ``--offset``).
 
     Returns
     -------
@@ -125,7 +134,14 @@ def dumps(model, *, columns=None, target=None, weight=None, training=None, stati
     """
     fitted, options = _fitted_and_options(model)
     return document_text(
-        fitted, options, columns=columns, target=target, weight=weight, training=training, statistics=statistics
+        fitted,
+        options,
+        columns=columns,
+        target=target,
+        weight=weight,
+        training=training,
+        statistics=statistics,
+        offset=offset,
     )
 
 
@@ -171,6 +187,8 @@ def _parse(doc, source):
     params = options_params(doc["options"])
     _check_params(params)
     fitted, columns = fitted_from_doc(doc, params)
+    if fitted.coef_bounds is not None:
+        params["coef_bounds"] = fitted.coef_bounds  # a refit of the loaded model keeps the box
     model = _estimator_class().from_fitted(fitted, **params)
     statistics = doc.get("statistics")
     if statistics is not None and statistics.get("inference") is not None:
@@ -182,6 +200,7 @@ def _parse(doc, source):
         columns=columns,
         target=doc.get("target"),
         weight=doc.get("weight"),
+        offset=doc.get("offset"),
         training=doc.get("training") or {},
         statistics=statistics,
         format_version=doc["format_version"],

@@ -82,6 +82,7 @@ def fitted_from_doc(doc, params):
         standardization=None if scaling is None else (scaling["mean"], scaling["scale"]),
         statistics=None if inference is None else _fit_statistics(inference),
         diagnostics=_parse_diagnostics(training.get("diagnostics")),
+        coef_bounds=doc.get("coef_bounds"),  # (lower, upper) arrays, checked by the schema
     )
     return model, columns
 

@@ -125,6 +125,9 @@ _FORMULA = Obj(
     }
 )
 _STANDARDIZATION = Obj(required={"mean": Numbers(1), "scale": Numbers(1)})
+#: coef_bounds as fitted: coef's shape, null where a side is unbounded (JSON has no infinity).
+_BOUND_ROWS = List(List(Nullable(_NUM)))
+_COEF_BOUNDS = Obj(required={"lower": _BOUND_ROWS, "upper": _BOUND_ROWS})
 _FACTOR_KINDS = ("numerical", "categorical", "constant")
 
 #: The model file, format version 1 (see :mod:`logreg.io.modelfile`).
@@ -146,8 +149,10 @@ SCHEMA = Obj(
         "columns": Nullable(List(_COLUMN, min_len=1)),
         "formula": Nullable(_FORMULA),
         "standardization": Nullable(_STANDARDIZATION),
+        "coef_bounds": Nullable(_COEF_BOUNDS),
         "target": Nullable(Str()),
         "weight": Nullable(Str()),
+        "offset": Nullable(Str()),
         "statistics": Nullable(
             Obj(optional={**{k: Nullable(_NUM) for k in MEASURES}, "inference": Nullable(_INFERENCE)})
         ),
@@ -217,6 +222,19 @@ def _check_standardization(st, n_features):
             raise Invalid(f"standardization.{key} has {st[key].size} values, expected {n_features}")
     if not np.all(st["scale"] > 0):
         raise Invalid("standardization.scale must be > 0")
+
+
+def _check_coef_bounds(cb, coef):
+    """coef_bounds' sides -> float arrays of coef's shape (null: -inf / inf), lower <= upper."""
+    out = []
+    for side, fill in (("lower", -np.inf), ("upper", np.inf)):
+        rows = cb[side]
+        if len(rows) != coef.shape[0] or any(len(r) != coef.shape[1] for r in rows):
+            raise Invalid(f"coef_bounds.{side} must have coef's shape {list(coef.shape)}")
+        out.append(np.array([[fill if v is None else float(v) for v in r] for r in rows], dtype=np.float64))
+    if np.any(out[0] > out[1]):
+        raise Invalid("coef_bounds has a lower bound above its upper bound")
+    return tuple(out)
 
 
 def _feature_names(c):
@@ -300,6 +318,8 @@ def validate(doc):
         _check_formula(doc["formula"], names)
     if doc.get("standardization") is not None:
         _check_standardization(doc["standardization"], len(names))
+    if doc.get("coef_bounds") is not None:
+        doc["coef_bounds"] = _check_coef_bounds(doc["coef_bounds"], coef)
     inference = (doc.get("statistics") or {}).get("inference")
     if inference is not None:
         fit_intercept = doc["options"].get("fit_intercept", True)

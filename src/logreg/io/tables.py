@@ -30,6 +30,7 @@ from .columns import (
     feature_kind,
     is_numeric,
     missing_mask,
+    offset_values,
     plural,
     sample_weights,
     target_values,
@@ -69,6 +70,8 @@ class Design:
     columns : list of ColumnEncoding
     target : str or None
     weight : str or None
+    offset : ndarray of shape (n_samples,) or None
+        The offset column's values (added to z), rows aligned with X.
     n_rows_read : int
     n_rows_dropped : int
     missing_counts : dict
@@ -89,6 +92,7 @@ class Design:
     n_rows_dropped: int = 0
     missing_counts: dict = field(default_factory=dict)
     missing: str = "refuse"
+    offset: np.ndarray | None = None
 
     @property
     def n_samples(self):
@@ -143,6 +147,7 @@ def prepare_training(
     reference_levels=True,
     source="the data",
     max_levels=MAX_LEVELS,
+    offset=None,
 ):
     """Select and encode the training data.
 
@@ -171,6 +176,8 @@ def prepare_training(
         Refuse a text column with more distinct values (an id one-hot
         encoded is a feature per row); None: no limit.  Independently, a
         design matrix larger than the machine's memory is refused.
+    offset : str, optional
+        A numeric column added to z with coefficient 1 (not a feature).
 
     Returns
     -------
@@ -184,23 +191,26 @@ def prepare_training(
     check_columns(table, [target], "target", source)
     if weight is not None:
         check_columns(table, [weight], "weight", source)
+    if offset is not None:
+        check_columns(table, [offset], "offset", source)
     if features is None:
-        skip = {target, weight, *exclude}
+        skip = {target, weight, offset, *exclude}
         features = [c for c in table.column_names if c not in skip]
     else:
         features = list(features)
         check_columns(table, features, "feature", source)
-        clash = [c for c in features if c in (target, weight)]
+        clash = [c for c in features if c in (target, weight, offset)]
         if clash:
-            raise DataError(f"column {clash[0]!r} cannot be both a feature and the target or weight")
+            raise DataError(f"column {clash[0]!r} cannot be both a feature and the target, weight or offset")
     if not features:
         raise DataError(f"{source} has no feature columns besides the target {target!r}")
     kinds = {c: feature_kind(table, c, source) for c in features}
 
     n_rows = table.num_rows
     masks = {target: missing_mask(table.column(target))}
-    if weight is not None:
-        masks[weight] = missing_mask(table.column(weight))
+    for c in (weight, offset):
+        if c is not None:
+            masks[c] = missing_mask(table.column(c))
     for c in features:
         masks[c] = missing_mask(table.column(c))
     keep, counts = apply_missing(masks, missing, source, n_rows, fillable=set(features))
@@ -245,6 +255,7 @@ def prepare_training(
         if not sw.sum() > 0:
             raise DataError(f"weight column {weight!r} sums to zero; at least one row needs a positive weight")
     return Design(
+        offset=offset_values(table, offset, keep, source),
         X=X,
         y=y,
         sample_weight=sw,
@@ -269,6 +280,7 @@ def prepare_prediction(
     id_column=None,
     missing="refuse",
     source="the data",
+    offset=None,
 ):
     """Encode new data exactly as the training data was encoded.
 
@@ -286,6 +298,8 @@ def prepare_prediction(
     missing : {'refuse', 'drop', 'mean'}
         As in :func:`prepare_training`; ``mean`` fills the *training* values
         recorded in ``columns``.
+    offset : str, optional
+        Also read the offset column (a model fitted with one needs it).
     source : str
 
     Returns
@@ -301,7 +315,7 @@ def prepare_prediction(
     check_policy(missing)
     names = [enc.name for enc in columns]
     check_columns(table, names, "feature", source)
-    extra = [c for c in (target, weight, id_column) if c is not None]
+    extra = [c for c in (target, weight, offset, id_column) if c is not None]
     check_columns(table, extra, "requested", source)
     n_rows = table.num_rows
     masks = {c: missing_mask(table.column(c)) for c in [*names, *extra] if c != id_column}
@@ -315,6 +329,7 @@ def prepare_prediction(
     if id_column is not None:
         ids = table.column(id_column).combine_chunks().filter(pa.array(keep))
     return Design(
+        offset=offset_values(table, offset, keep, source),
         X=X,
         y=y,
         sample_weight=sw,

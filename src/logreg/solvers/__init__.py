@@ -23,7 +23,7 @@ __all__ = [
 ]
 
 
-def resolve(name, *, penalty, n_params, X, column_access=False):
+def resolve(name, *, penalty, n_params, X, column_access=False, bounded=False):
     """The solver class for ``name`` ('auto' chooses), checked against the penalty.
 
     Parameters
@@ -34,6 +34,8 @@ def resolve(name, *, penalty, n_params, X, column_access=False):
     X : ndarray or sparse matrix
     column_access : bool
         Whether the data term offers X by columns (``columns()``): binary in-memory terms.
+    bounded : bool
+        Whether the coefficients are bounded: only solvers with ``supports_bounds`` take it.
 
     Returns
     -------
@@ -46,11 +48,21 @@ def resolve(name, *, penalty, n_params, X, column_access=False):
         # sparse 100k x 50k data it took 30 passes where L-BFGS took 410
         # L1 / elastic-net: proximal Newton, with the Hessian while it is small, on working sets
         # of X's columns beyond (binary in memory); else proximal gradient
-        if penalty.smooth:
+        # with bounds: proximal Newton (its coordinate descent clips to the box) where it runs,
+        # else L-BFGS-B (smooth) or proximal gradient
+        if penalty.smooth and not bounded:
             name = "newton"
+        elif n_params <= newton.EXACT_MAX_PARAMS or column_access:
+            name = "cd"
         else:
-            name = "cd" if n_params <= newton.EXACT_MAX_PARAMS or column_access else "gd"
+            name = "lbfgs" if penalty.smooth else "gd"
     cls = get_solver(name)
+    if bounded and not cls.supports_bounds:
+        ok = sorted(k for k, c in REGISTRY.items() if c.supports_bounds and (penalty.smooth or c.supports_nonsmooth))
+        raise ValueError(
+            f"solver {name!r} cannot keep the coefficients within coef_bounds; use solver in {ok} or 'auto', "
+            "or drop coef_bounds"
+        )
     if not penalty.smooth and not cls.supports_nonsmooth:
         ok = sorted(k for k, c in REGISTRY.items() if c.supports_nonsmooth)
         raise ValueError(f"solver {name!r} needs a smooth penalty, got {penalty!r}; use solver in {ok} or 'auto'")

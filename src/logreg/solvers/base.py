@@ -135,6 +135,8 @@ class Solver:
     name = "base"
     requires: tuple = ("value_and_grad",)
     supports_nonsmooth = False
+    #: Whether it minimises over the objective's box (``Objective.bounds``): coefficient bounds.
+    supports_bounds = False
     #: Start from the intercept-only optimum (the estimator's default start);
     #: False starts at theta = 0.
     intercept_start = True

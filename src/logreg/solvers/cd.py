@@ -31,7 +31,7 @@ def _model(H, g, theta, lam, D):
     return float(g @ D + 0.5 * D @ (H @ D) + lam @ np.abs(theta + D))
 
 
-def _proximal_newton_step(H, g, theta, lam, N=None, tol=1e-10):
+def _proximal_newton_step(H, g, theta, lam, N=None, tol=1e-10, bounds=None):
     """Minimise the quadratic model q(D): coordinate descent, then Newton on its support.
 
     Cyclic coordinate descent finds which coefficients are zero (the
@@ -51,18 +51,23 @@ def _proximal_newton_step(H, g, theta, lam, N=None, tol=1e-10):
         Directions that leave J unchanged (see :func:`~logreg.solvers.newton._newton_direction`).
     tol : float
         Coordinate descent's stopping rule.
+    bounds : tuple (lo, hi) of ndarray of shape (p,), optional
+        A box on theta + D (theta within it): coordinate descent clips each
+        update, and coordinates that end on a bound stay fixed in the polish.
 
     Returns
     -------
     ndarray of shape (p,)
     """
-    if not lam.any():
+    if not lam.any() and bounds is None:
         return _newton_direction(H, g, N)
-    D = _cd_quadratic(H, g, theta, lam, tol=tol)
+    D = _cd_quadratic(H, g, theta, lam, tol=tol, bounds=bounds)
     u = theta + D
     active = (u != 0) | (lam == 0)
+    if bounds is not None:
+        active &= (u > bounds[0]) & (u < bounds[1])
     sign = np.sign(u) * (lam > 0)
-    fixed = np.where(active, 0.0, -theta)  # off the support, theta + D = 0
+    fixed = np.where(active, 0.0, u - theta)  # off the support theta + D = 0, on a bound theta + D = bound
     A = np.flatnonzero(active)
     if A.size == 0:
         return D
@@ -74,12 +79,15 @@ def _proximal_newton_step(H, g, theta, lam, N=None, tol=1e-10):
     polished = fixed.copy()
     polished[A] = DA
     keeps_signs = np.all((np.sign(theta[A] + DA) == sign[A]) | (lam[A] == 0))
+    if bounds is not None:
+        inside = np.all((theta[A] + DA >= bounds[0][A]) & (theta[A] + DA <= bounds[1][A]))
+        keeps_signs = keeps_signs and inside
     if keeps_signs and _model(H, g, theta, lam, polished) <= _model(H, g, theta, lam, D):
         return polished
     return D
 
 
-def _cd_quadratic(H, g, theta, lam, max_sweeps=200, tol=1e-10):
+def _cd_quadratic(H, g, theta, lam, max_sweeps=200, tol=1e-10, bounds=None):
     """Minimise g.D + D.H.D/2 + sum_j lam_j |theta_j + D_j| by cyclic coordinate descent.
 
     Parameters
@@ -91,6 +99,9 @@ def _cd_quadratic(H, g, theta, lam, max_sweeps=200, tol=1e-10):
     max_sweeps : int
     tol : float
         Stop when no coordinate moved by more than tol * (1 + max |theta + D|).
+    bounds : tuple (lo, hi) of ndarray of shape (p,), optional
+        Keep theta + D within [lo, hi]: each update is clipped (the exact
+        minimiser of the one-dimensional model over the interval).
 
     Returns
     -------
@@ -101,6 +112,7 @@ def _cd_quadratic(H, g, theta, lam, max_sweeps=200, tol=1e-10):
     HD = np.zeros(p)
     diag = np.diag(H).copy()
     active = np.flatnonzero(diag > 0)
+    lo, hi = (np.full(p, -np.inf), np.full(p, np.inf)) if bounds is None else bounds
     for _ in range(max_sweeps):
         biggest = 0.0
         for j in active:
@@ -109,6 +121,7 @@ def _cd_quadratic(H, g, theta, lam, max_sweeps=200, tol=1e-10):
             z = u - grad_j / diag[j]
             t = lam[j] / diag[j]
             new = np.sign(z) * max(abs(z) - t, 0.0) if t > 0 else z
+            new = min(max(new, lo[j]), hi[j])
             delta = new - u
             if delta != 0.0:
                 D[j] += delta
@@ -137,6 +150,7 @@ class ProximalNewtonCD(Solver):
     option_names = frozenset({"hessian_rows", "checkpoint"})
     requires = ("value_and_grad", "smooth_value", "hessian")
     supports_nonsmooth = True
+    supports_bounds = True  # each coordinate's update is clipped to the box
 
     def solve(self, objective, theta0):
         if objective.n_params > EXACT_MAX_PARAMS:
@@ -164,7 +178,7 @@ class ProximalNewtonCD(Solver):
 
         def direction(theta, g):
             H = objective.hessian(theta, max_rows=max_rows, offset=next(calls))
-            return _proximal_newton_step(H, g, theta, lam, N, tol=min(1e-6, 0.1 * self.tol))
+            return _proximal_newton_step(H, g, theta, lam, N, tol=min(1e-6, 0.1 * self.tol), bounds=objective.bounds)
 
         return descend(
             objective, theta0, direction, tol=self.tol, max_iter=self.max_iter, report=self._report, certify=True

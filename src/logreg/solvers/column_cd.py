@@ -67,13 +67,14 @@ def model_value(D, Db, dz, g, gb, u0, lam1, lam2, h):
 
 
 @njit(cache=True)
-def cd_model(indptr, indices, data, ws, g, hdiag, u0, lam1, lam2, h, fit_b, gb, hb, dz, tol, max_sweeps):
+def cd_model(indptr, indices, data, ws, g, hdiag, u0, lam1, lam2, lo, hi, h, fit_b, gb, hb, dz, tol, max_sweeps):
     """Minimise the working set's quadratic model by cyclic coordinate descent.
 
     Minimises ``g.D + gb Db + (X_W D + Db)' diag(h) (X_W D + Db) / 2 + sum lam2 D^2 / 2 +
     sum lam1 |u0 + D|`` over D (one entry per working-set column) and the intercept's
-    Db; ``dz`` (zeros on entry) holds ``X_W D + Db`` on exit.  ``g`` includes the L2
-    part's gradient and ``hdiag`` its curvature.  Stops after a sweep in which every
+    Db, keeping ``u0 + D`` within ``[lo, hi]`` (each update clipped: the proximal step of
+    L1 plus the box); ``dz`` (zeros on entry) holds ``X_W D + Db`` on exit.  ``g`` includes
+    the L2 part's gradient and ``hdiag`` its curvature.  Stops after a sweep in which every
     coordinate's model gradient, read just before its update, was within ``tol`` of the
     L1 subdifferential (as skglm: the check costs nothing extra).
 
@@ -119,11 +120,18 @@ def cd_model(indptr, indices, data, ws, g, hdiag, u0, lam1, lam2, h, fit_b, gb, 
                 viol = abs(grad) - lam1[k]
             else:
                 viol = abs(grad + lam1[k] if u > 0 else grad - lam1[k])
+            if u <= lo[k] and u >= hi[k]:
+                viol = 0.0
+            elif u <= lo[k]:  # at a lower bound only a pull further down is allowed
+                viol = max(-(grad + (lam1[k] if u >= 0.0 else -lam1[k])), 0.0)
+            elif u >= hi[k]:
+                viol = max(grad + (-lam1[k] if u <= 0.0 else lam1[k]), 0.0)
             if viol > worst:
                 worst = viol
             z = u - grad / hdiag[k]
             thr = lam1[k] / hdiag[k]
             new = z - thr if z > thr else (z + thr if z < -thr else 0.0)
+            new = min(max(new, lo[k]), hi[k])
             delta = new - u
             if delta != 0.0:
                 D[k] += delta
@@ -174,7 +182,12 @@ def cd_model(indptr, indices, data, ws, g, hdiag, u0, lam1, lam2, h, fit_b, gb, 
             c /= c.sum()
             x = c @ past[1:]
             x_dz = c @ past_dz[1:]
-            if model_value(x[:m], x[m], x_dz, g, gb, u0, lam1, lam2, h) < model_value(
+            outside = False  # an extrapolation is an affine, not a convex, combination: it may leave the box
+            for k in range(m):
+                if u0[k] + x[k] < lo[k] or u0[k] + x[k] > hi[k]:
+                    outside = True
+                    break
+            if not outside and model_value(x[:m], x[m], x_dz, g, gb, u0, lam1, lam2, h) < model_value(
                 D, Db, dz, g, gb, u0, lam1, lam2, h
             ):
                 D[:] = x[:m]

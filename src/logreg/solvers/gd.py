@@ -32,11 +32,12 @@ class GradientDescent(Solver):
     option_names = frozenset({"learning_rate"})
     requires = ("value_and_grad", "smooth_value")
     supports_nonsmooth = True
+    supports_bounds = True  # the proximal step clips to the box (Objective.prox)
     intercept_start = False  # the seeds' loop starts at w = 0, b = 0
 
     def solve(self, objective, theta0):
         lr = self.options.get("learning_rate")
-        theta = np.array(theta0, dtype=np.float64)
+        theta = objective.clip(np.array(theta0, dtype=np.float64))
         f, g = objective.value_and_grad(theta)
         history = [objective.value(theta) if not objective.smooth else f]
         gnorm = objective.optimality(theta, g)

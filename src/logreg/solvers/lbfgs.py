@@ -21,6 +21,7 @@ class LBFGS(Solver):
     name = "lbfgs"
     option_names = frozenset({"memory"})
     requires = ("value_and_grad",)
+    supports_bounds = True  # L-BFGS-B's own box
 
     def solve(self, objective, theta0):
         history = []
@@ -32,17 +33,21 @@ class LBFGS(Solver):
         def cb(intermediate_result):
             state["it"] += 1
             g = intermediate_result.jac if hasattr(intermediate_result, "jac") else None
-            gn = float(np.max(np.abs(g))) if g is not None else np.nan
+            gn = objective.optimality(intermediate_result.x, g) if g is not None else np.nan
             history.append(float(intermediate_result.fun))
             self._report(state["it"], history[-1], gn)
 
-        theta0 = np.asarray(theta0, dtype=np.float64)
+        theta0 = objective.clip(np.asarray(theta0, dtype=np.float64))
         history.append(objective.value_and_grad(theta0)[0])
+        bounds = None
+        if objective.bounds is not None:
+            bounds = optimize.Bounds(*objective.bounds)
         res = optimize.minimize(
             fun,
             theta0,
             method="L-BFGS-B",
             jac=True,
+            bounds=bounds,
             callback=cb,
             options={
                 "maxiter": self.max_iter,
@@ -56,7 +61,8 @@ class LBFGS(Solver):
             },
         )
         theta = res.x
-        gnorm = float(np.max(np.abs(res.jac))) if res.jac.size else 0.0
+        # with bounds L-BFGS-B stops on the projected gradient, which optimality() also is
+        gnorm = objective.optimality(theta, res.jac)
         converged = gnorm <= self.tol
         # stopped before max_iter without reaching tol: its line search found no lower J
         stalled = not converged and int(res.nit) < self.max_iter

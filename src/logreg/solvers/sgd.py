@@ -114,7 +114,7 @@ class AveragedSGD:
         self.rows_seen = 0
         self.weight_seen = 0.0
 
-    def run(self, X, y, n_classes, sample_weight, penalty, *, fit_intercept=True):
+    def run(self, X, y, n_classes, sample_weight, penalty, *, fit_intercept=True, offset=None, bounds=None):
         """One pass over the rows of a block in shuffled minibatches.
 
         Parameters
@@ -127,6 +127,10 @@ class AveragedSGD:
         penalty : logreg.penalties.Penalty
             With alpha = 1/(C S) for the whole data set's S.
         fit_intercept : bool
+        offset : ndarray of shape (n,) or (n, n_classes), optional
+            The rows' offsets (z = X w + b + offset).
+        bounds : tuple (lo, hi) of ndarray of shape (n_params,), optional
+            A box the iterates are projected onto (the averages of feasible iterates stay in it).
         """
         n = X.shape[0]
         if n == 0:
@@ -144,9 +148,15 @@ class AveragedSGD:
             rows = np.sort(order[a : a + B])  # sorted: CSR row gathers stay sequential
             w = None if sample_weight is None else sample_weight[rows]
             term = make_datafit(
-                X[rows], y[rows], n_classes, w, fit_intercept=fit_intercept, weight_sum=rows.size * mean_weight
+                X[rows],
+                y[rows],
+                n_classes,
+                w,
+                fit_intercept=fit_intercept,
+                weight_sum=rows.size * mean_weight,
+                offset=None if offset is None else offset[rows],
             )
-            batch = Objective(term, penalty)
+            batch = Objective(term, penalty, bounds)
             _, g = batch.value_and_grad(self.theta)
             self.theta = batch.prox(self.theta - self.step * g, self.step)
             self.n_steps += 1
@@ -174,6 +184,7 @@ class SGD(Solver):
     option_names = frozenset({"batch_rows"})
     requires = ("value_and_grad", "prox")
     supports_nonsmooth = True
+    supports_bounds = True  # each step is projected onto the box
     #: The estimator passes the rows with :meth:`bind`.
     needs_rows = True
 
@@ -181,7 +192,8 @@ class SGD(Solver):
     random_state = None
 
     def bind(self, rows, random_state=None):
-        """The rows ``(X, y_codes, sample_weight or None)`` the data term holds, and the shuffling seed."""
+        """The rows ``(X, y_codes, sample_weight or None, offset or None)`` the data term holds, and the
+        shuffling seed."""
         self.rows = rows
         self.random_state = random_state
         return self
@@ -192,18 +204,27 @@ class SGD(Solver):
                 "solver='sgd' reads rows in minibatches and needs X in memory (a numpy array or sparse matrix); "
                 "for data that do not fit, call partial_fit block by block"
             )
-        X, y, weight = self.rows
+        X, y, weight, offset = self.rows
         datafit, penalty = objective.datafit, objective.penalty
         batch_rows = int(self.options.get("batch_rows", BATCH_ROWS))
         if batch_rows < 1:
             raise ValueError(f"solver_options['batch_rows'] must be a positive integer, got {batch_rows}")
         step = step_size(X, datafit.n_classes, penalty.alpha, batch_rows, datafit.fit_intercept, weight)
-        state = AveragedSGD(theta0, step, batch_rows, self.random_state)
+        state = AveragedSGD(objective.clip(np.asarray(theta0, dtype=np.float64)), step, batch_rows, self.random_state)
         J, gnorm = self._evaluate(objective, state.average)
         history, converged, it = [J], False, 0
         while it < self.max_iter and not converged:
             it += 1
-            state.run(X, y, datafit.n_classes, weight, penalty, fit_intercept=datafit.fit_intercept)
+            state.run(
+                X,
+                y,
+                datafit.n_classes,
+                weight,
+                penalty,
+                fit_intercept=datafit.fit_intercept,
+                offset=offset,
+                bounds=objective.bounds,
+            )
             objective.n_passes += 1  # the epoch read X once
             J, gnorm = self._evaluate(objective, state.average)
             history.append(J)

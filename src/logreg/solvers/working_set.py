@@ -35,6 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..bounds import kkt_residual
 from .base import SolverResult, backtrack
 from .column_cd import cd_model, column_curvatures, column_dots, residuals
 
@@ -46,10 +47,12 @@ MAX_SWEEPS = 20
 MAX_NEWTON = 50
 
 
-def _violations(grad, w, lam1):
-    """Each coefficient's distance to optimality: |g + lam1 sign(w)| off zero, (|g| - lam1)+ at zero."""
+def _violations(grad, w, lam1, lo=None, hi=None):
+    """Each coefficient's distance to optimality: |g + lam1 sign(w)| off zero, (|g| - lam1)+ at zero;
+    with bounds ``lo``, ``hi`` the projected one (:func:`logreg.bounds.kkt_residual`)."""
     at_zero = w == 0
-    return np.where(at_zero, np.maximum(np.abs(grad) - lam1, 0.0), np.abs(grad + lam1 * np.sign(w)))
+    out = np.where(at_zero, np.maximum(np.abs(grad) - lam1, 0.0), np.abs(grad + lam1 * np.sign(w)))
+    return out if lo is None else np.abs(kkt_residual(out, w, grad, lam1, lo, hi))
 
 
 class ColumnLogistic:
@@ -67,6 +70,7 @@ class ColumnLogistic:
     def __init__(self, columns, lam1, lam2, fit_intercept):
         self.indptr, self.indices, self.data = columns.indptr, columns.indices, columns.data
         self.y, self.s = columns.y, columns.s
+        self.offset = columns.offset
         self.n, self.d = columns.shape
         self.lam1, self.lam2 = lam1, lam2
         self.fit_intercept = fit_intercept
@@ -74,7 +78,7 @@ class ColumnLogistic:
         self.h = np.empty(self.n)
 
     def linear_predictor(self, w, b):
-        z = np.full(self.n, float(b))
+        z = np.full(self.n, float(b)) if self.offset is None else self.offset + float(b)
         nz = np.flatnonzero(w)
         for j in nz:  # few non-zeros: a column at a time
             a, e = self.indptr[j], self.indptr[j + 1]
@@ -162,6 +166,12 @@ def solve_working_sets(objective, columns, theta0, *, tol, max_iter, report, che
     theta = np.array(theta0, dtype=np.float64)
     w = theta[mask].copy()
     lam2 = objective.penalty.hess_diag(w) * np.ones(d)
+    lo, hi = (
+        (np.full(d, -np.inf), np.full(d, np.inf))
+        if objective.bounds is None
+        else (objective.bounds[0][mask], objective.bounds[1][mask])
+    )
+    w = np.clip(w, lo, hi)
     b = float(theta[-1]) if fit_b else 0.0
     term = ColumnLogistic(columns, lam1, lam2, fit_b)
     every = np.arange(d)
@@ -189,14 +199,14 @@ def solve_working_sets(objective, columns, theta0, *, tol, max_iter, report, che
                 grad[scope] = term.gradient(scope, w)
         full_at_w = scope.size == d or full_at_w
         gb = float(term.r.sum())
-        viol = _violations(grad, w, lam1)  # 0 off the scope: grad and w are 0 there, lam1 > 0
+        viol = _violations(grad, w, lam1, lo, hi)  # 0 off the scope: grad and w are 0 there, lam1 > 0
         residual = max(float(viol.max(initial=0.0)), abs(gb) if fit_b else 0.0)
         if residual <= tol and not full_at_w:
             # converged on the strong set: one full pass checks the columns the rule set aside
             grad = term.gradient(every, w)
             objective.n_passes += 1
             full_at_w = True
-            viol = _violations(grad, w, lam1)
+            viol = _violations(grad, w, lam1, lo, hi)
             scope = np.union1d(scope, np.flatnonzero(viol > 0))
             residual = max(float(viol.max(initial=0.0)), abs(gb) if fit_b else 0.0)
         report(n_iter, J, residual)
@@ -219,7 +229,9 @@ def solve_working_sets(objective, columns, theta0, *, tol, max_iter, report, che
         for _ in range(MAX_NEWTON):
             gb = float(term.r.sum())
             u0 = w[ws]
-            inner = max(float(_violations(g_ws, u0, lam1[ws]).max(initial=0.0)), abs(gb) if fit_b else 0.0)
+            inner = max(
+                float(_violations(g_ws, u0, lam1[ws], lo[ws], hi[ws]).max(initial=0.0)), abs(gb) if fit_b else 0.0
+            )
             if inner <= inner_tol or n_iter >= max_iter:
                 break
             hdiag = np.empty(ws.size)
@@ -230,11 +242,11 @@ def solve_working_sets(objective, columns, theta0, *, tol, max_iter, report, che
             # the curvature that makes its Newton step at most max(|w_j|, 1) long
             flat = hdiag <= 1e-10 * hdiag.max(initial=0.0)
             if flat.any():
-                v = _violations(g_ws[flat], u0[flat], lam1[ws][flat])
+                v = _violations(g_ws[flat], u0[flat], lam1[ws][flat], lo[ws][flat], hi[ws][flat])
                 hdiag[flat] = np.maximum(hdiag[flat], v / np.maximum(np.abs(u0[flat]), 1.0))
             dz = np.zeros(term.n)
             D, Db, _sweeps = cd_model(
-                term.indptr, term.indices, term.data, ws, g_ws, hdiag, u0, lam1[ws], lam2[ws], term.h,
+                term.indptr, term.indices, term.data, ws, g_ws, hdiag, u0, lam1[ws], lam2[ws], lo[ws], hi[ws], term.h,
                 fit_b, gb, float(term.h.sum()), dz, 0.3 * inner_tol, MAX_SWEEPS,
             )  # fmt: skip
             # the slope of the smooth part plus the change of the L1 part (Tseng and Yun's decrease)
@@ -245,7 +257,7 @@ def solve_working_sets(objective, columns, theta0, *, tol, max_iter, report, che
             rest = term.penalty(w) - float(lam1[ws] @ np.abs(u0) + 0.5 * lam2[ws] @ (u0 * u0))
 
             def trial(t, z=z, u0=u0, D=D, Db=Db, dz=dz, rest=rest, ws=ws):
-                u = u0 + t * D
+                u = np.clip(u0 + t * D, lo[ws], hi[ws])  # exactly on a bound, not an ulp off
                 zt = z + t * dz
                 r, h = np.empty(term.n), np.empty(term.n)
                 new = residuals(zt, term.y, term.s, r, h) + rest
@@ -254,7 +266,8 @@ def solve_working_sets(objective, columns, theta0, *, tol, max_iter, report, che
                 column_dots(term.indptr, term.indices, term.data, r, ws, g_new)
                 g_new += lam2[ws] * u
                 res = max(
-                    float(_violations(g_new, u, lam1[ws]).max(initial=0.0)), abs(float(r.sum())) if fit_b else 0.0
+                    float(_violations(g_new, u, lam1[ws], lo[ws], hi[ws]).max(initial=0.0)),
+                    abs(float(r.sum())) if fit_b else 0.0,
                 )
                 return new, res, (u, zt, t * Db, g_new)
 
@@ -276,7 +289,7 @@ def solve_working_sets(objective, columns, theta0, *, tol, max_iter, report, che
             objective.n_passes += 1
             full_at_w = True
             gb = float(term.r.sum())
-            viol = _violations(grad, w, lam1)
+            viol = _violations(grad, w, lam1, lo, hi)
             residual = max(float(viol.max(initial=0.0)), abs(gb) if fit_b else 0.0)
             wider = np.union1d(scope, np.flatnonzero(viol > 0))
             if residual > tol and wider.size > scope.size:
