@@ -376,6 +376,34 @@ def test_one_task_per_worker_summed_where_the_chunks_live():
         assert sum(s for per in sizes.values() for s in per) >= X.nbytes
 
 
+def test_workers_sums_added_in_a_tree_beyond_split_every(monkeypatch):
+    # 3 workers and sums of 2: the workers' results are added by sum tasks first (3 -> 2 -> here)
+    distributed = pytest.importorskip("distributed")
+    from logreg.distributed import runner as runner_mod
+
+    monkeypatch.setattr(runner_mod, "SPLIT_EVERY", 2)
+    X, y, sw = make_data(weights="random", seed=6)
+    ref = make_datafit(X, y, 2, sw)
+    rows = (40,) * 6
+    with (
+        warnings.catch_warnings(),
+        distributed.LocalCluster(n_workers=3, threads_per_worker=1, processes=False, dashboard_address=None) as lc,
+        distributed.Client(lc),
+    ):
+        warnings.simplefilter("ignore", ResourceWarning)
+        dd = dist.make_dask_datafit(to_dask(X, rows), da.from_array(y, chunks=rows), 2, sw)
+        theta = np.random.default_rng(10).normal(size=dd.n_params)
+        before = dd._runner.n_tasks
+        f, g = dd.value_and_grad(theta)
+        tasks = dd._runner.n_tasks - before
+        groups = len(dd._runner._groups(dd._parts))
+        H = dd.hessian(theta)
+    f_ref, g_ref = ref.value_and_grad(theta)
+    assert abs(f - f_ref) <= 1e-12 * f_ref and rel(g_ref, g) <= 1e-12
+    assert rel(ref.hessian(theta), H) <= 1e-12
+    assert groups == 3 and tasks == 3  # one task per worker; the sum tasks are not counted
+
+
 # --------------------------------------------------------------------------- bad input
 def _bad_inputs():
     X, y, sw = make_data()

@@ -207,10 +207,10 @@ class DaskRunner:
             if fn is _map_group:
                 got = client.gather(futures)
                 return [a for g in got for a in g[0]], [r for g in got for r in g[1]]
-            while len(futures) > SPLIT_EVERY:
+            k = max(2, SPLIT_EVERY)
+            while len(futures) > k:
                 futures = [
-                    client.submit(_add_groups, *futures[i : i + SPLIT_EVERY], pure=False)
-                    for i in range(0, len(futures), SPLIT_EVERY)
+                    client.submit(_add_groups, *futures[i : i + k], pure=False) for i in range(0, len(futures), k)
                 ]
             return _add_groups(*client.gather(futures))
 
