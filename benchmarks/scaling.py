@@ -2,9 +2,9 @@
 
 ``python -m benchmarks.scaling``: on a 2-worker LocalCluster, for a growing number of chunks,
 the wall time of one gradient pass and one Hessian pass on tiny chunks (so the time is the
-scheduling and the tree reduction, not arithmetic), and the bytes the workers received from
-each other during the pass (``Worker.transfer_incoming_log``); then the same with a simulated
-network latency of ``--latency`` seconds added to every reduction step of the tree.
+scheduling and the summing, not arithmetic), and the bytes the workers received from each
+other during the pass (``Worker.transfer_incoming_log``); then the same with a simulated
+network latency of ``--latency`` seconds added to every worker's task of a pass.
 """
 
 from __future__ import annotations
@@ -25,12 +25,14 @@ def _incoming(client):
     return sum(client.run(total).values())
 
 
-def _slow_add(delay):
-    from logreg.chunked.term import add
+def _slow_group(delay):
+    from logreg.distributed import runner
 
-    def slow(*parts):
+    orig = runner._reduce_group
+
+    def slow(*args):
         time.sleep(delay)
-        return add(*parts)
+        return orig(*args)
 
     return slow
 
@@ -49,9 +51,9 @@ def measure(n_chunks, d, client, repeats=5, latency=0.0):
     theta = np.zeros(term.n_params)
     term.value_and_grad(theta)
     out = {"n_chunks": n_chunks, "p": term.n_params, "latency": latency}
-    orig = runner_mod.add
+    orig = runner_mod._reduce_group
     if latency:
-        runner_mod.add = _slow_add(latency)
+        runner_mod._reduce_group = _slow_group(latency)
     try:
         for name, fn in (("grad", lambda: term.value_and_grad(theta)), ("hessian", lambda: term.hessian(theta))):
             times, moved = [], []
@@ -64,7 +66,7 @@ def measure(n_chunks, d, client, repeats=5, latency=0.0):
             out[f"{name}_seconds"] = float(np.median(times))
             out[f"{name}_bytes"] = int(np.median(moved))
     finally:
-        runner_mod.add = orig
+        runner_mod._reduce_group = orig
     term.release()
     return out
 

@@ -335,6 +335,75 @@ def test_local_cluster_fit(processes):
     np.testing.assert_allclose(proba, ref.predict_proba(X), rtol=1e-9)
 
 
+def test_one_task_per_worker_summed_where_the_chunks_live():
+    # 7 chunks on 2 workers: every evaluation is one task per worker holding chunks, run there,
+    # and sums, samples and Hessians equal the in-memory term's
+    distributed = pytest.importorskip("distributed")
+    import dask
+    from dask.sizeof import sizeof
+
+    X, y, sw = make_data(n_classes=3, weights="random", seed=5)
+    ref = make_datafit(X, y, 3, sw)
+    rows = (40, 30, 30, 40, 30, 40, 30)
+    with (
+        warnings.catch_warnings(),
+        distributed.LocalCluster(n_workers=2, threads_per_worker=2, processes=False, dashboard_address=None) as lc,
+        distributed.Client(lc) as client,
+    ):
+        warnings.simplefilter("ignore", ResourceWarning)
+        dd = dist.make_dask_datafit(to_dask(X, rows), da.from_array(y, chunks=rows), 3, sw)
+        runner = dd._runner
+        theta = np.random.default_rng(9).normal(size=dd.n_params)
+        before = runner.n_tasks
+        f, g = dd.value_and_grad(theta)
+        f_ref, g_ref = ref.value_and_grad(theta)
+        assert abs(f - f_ref) <= 1e-12 * f_ref and rel(g_ref, g) <= 1e-12
+        held = client.who_has(dd._parts)
+        workers = {held[p.key][0] for p in dd._parts}
+        assert runner.n_tasks - before == len(workers) <= 2  # one task per worker, not per chunk
+        for _, _, idx in runner._groups(dd._parts):  # each group's chunks on one worker
+            assert len({held[dd._parts[i].key][0] for i in idx}) == 1
+        assert rel(ref.hessian(theta), dd.hessian(theta)) <= 1e-12
+        assert rel(ref.hessp(theta, g_ref), dd.hessp(theta, g_ref)) <= 1e-12
+        # the chunks' rows in their order, as the local scheduler gathers them
+        with dask.config.set(scheduler="sync"):
+            local = dist.make_dask_datafit(to_dask(X, rows), y, 3, sw)
+        assert local.client is None
+        for a, b in zip(dd.sample_rows(60), local.sample_rows(60), strict=True):
+            np.testing.assert_array_equal(a, b)
+        # dask's scheduler sees a chunk term as heavy as its rows (tasks go to it, it does not move)
+        sizes = client.run(lambda dask_worker: [sizeof(v) for v in dask_worker.data.values()])
+        assert sum(s for per in sizes.values() for s in per) >= X.nbytes
+
+
+def test_workers_sums_added_in_a_tree_beyond_split_every(monkeypatch):
+    # 3 workers and sums of 2: the workers' results are added by sum tasks first (3 -> 2 -> here)
+    distributed = pytest.importorskip("distributed")
+    from logreg.distributed import runner as runner_mod
+
+    monkeypatch.setattr(runner_mod, "SPLIT_EVERY", 2)
+    X, y, sw = make_data(weights="random", seed=6)
+    ref = make_datafit(X, y, 2, sw)
+    rows = (40,) * 6
+    with (
+        warnings.catch_warnings(),
+        distributed.LocalCluster(n_workers=3, threads_per_worker=1, processes=False, dashboard_address=None) as lc,
+        distributed.Client(lc),
+    ):
+        warnings.simplefilter("ignore", ResourceWarning)
+        dd = dist.make_dask_datafit(to_dask(X, rows), da.from_array(y, chunks=rows), 2, sw)
+        theta = np.random.default_rng(10).normal(size=dd.n_params)
+        before = dd._runner.n_tasks
+        f, g = dd.value_and_grad(theta)
+        tasks = dd._runner.n_tasks - before
+        groups = len(dd._runner._groups(dd._parts))
+        H = dd.hessian(theta)
+    f_ref, g_ref = ref.value_and_grad(theta)
+    assert abs(f - f_ref) <= 1e-12 * f_ref and rel(g_ref, g) <= 1e-12
+    assert rel(ref.hessian(theta), H) <= 1e-12
+    assert groups == 3 and tasks == 3  # one task per worker; the sum tasks are not counted
+
+
 # --------------------------------------------------------------------------- bad input
 def _bad_inputs():
     X, y, sw = make_data()

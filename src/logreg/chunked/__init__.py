@@ -7,8 +7,8 @@ values, gradients, Hessian-vector products and Hessians.  What differs between b
 only where the chunks live and how a method reaches them, a *runner*:
 
 * :class:`logreg.distributed.runner.DaskRunner`: chunks persisted on the workers, one
-  graph and one tree sum per evaluation;
-* :class:`.stream.StreamRunner`: chunks read from files on every pass, a few at a time.
+  task per worker thread and one round trip per evaluation;
+* :class:`.stream.StreamRunner`: chunks read from files on every pass, one per thread.
 """
 
 from .chunks import Chunk, ChunkTerm, DataSummary, check_summary, label_summary, merge_summaries

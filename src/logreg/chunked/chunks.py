@@ -33,6 +33,19 @@ def as_block(Xb):
     return np.ascontiguousarray(Xb)
 
 
+def nbytes(*arrays):
+    """Bytes held by ndarrays and sparse matrices (None counts 0)."""
+    total = 0
+    for a in arrays:
+        if a is None:
+            continue
+        if sp.issparse(a):
+            total += a.data.nbytes + a.indices.nbytes + a.indptr.nbytes
+        else:
+            total += np.asarray(a).nbytes
+    return total
+
+
 def _label_stats(yb, sw):
     """Labels of a chunk with their counts and the sum, min and max of their weights."""
     labels, inv, counts = np.unique(yb, return_inverse=True, return_counts=True)
@@ -181,6 +194,11 @@ class Chunk:
                 x_inf = int(values.size - np.count_nonzero(np.isfinite(values)) - x_nan)
             self.summary = label_summary(self.y, self.sw, sparse=sp.issparse(self.X), x_nan=x_nan, x_inf=x_inf)
 
+    def __sizeof__(self):
+        # what dask's scheduler sees (dask.sizeof): a chunk is as heavy as its rows, so tasks
+        # on it run where it lives instead of moving it
+        return object.__sizeof__(self) + nbytes(self.X, self.y, self.sw)
+
     def term(self, classes, class_weight, uniform, weight_sum, fit_intercept, options):
         """The chunk's data term once the global classes and S are known."""
         return ChunkTerm(self, classes, class_weight, uniform, weight_sum, fit_intercept, options)
@@ -234,6 +252,11 @@ class ChunkTerm:
             offset=chunk.offset,
             **options,
         )
+
+    def __sizeof__(self):
+        # as Chunk.__sizeof__: the bytes a move to another worker would send
+        data = self.datafit.data
+        return object.__sizeof__(self) + nbytes(data.X, data.s, self.codes, self.raw_weight)
 
     def value(self, theta):
         return self.datafit.value(theta)

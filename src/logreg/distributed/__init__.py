@@ -4,9 +4,9 @@ X is a dask array cut into row chunks (dense numpy or scipy.sparse CSR chunks), 
 dask DataFrame whose partitions are encoded on the workers (:mod:`.frames`).  Each
 chunk is loaded once into the memory of the worker that holds it and wrapped as an
 ordinary in-memory data term with weights divided by the *global* S
-(:mod:`logreg.chunked`); each evaluation sends only theta: one graph of one small task
-per chunk (run where the chunk lives) and a tree sum of the partial results, gathered in
-one round trip (:mod:`.runner`).  :class:`DaskLogistic` has the interface the solvers
+(:mod:`logreg.chunked`); each evaluation sends only theta: one task per worker thread,
+which evaluates the chunks its worker holds and sums them there, and the client adds
+those sums, in one round trip (:mod:`.runner`).  :class:`DaskLogistic` has the interface the solvers
 use, so the solvers run unchanged.
 
 Works with dask's local schedulers (the chunks are then held in this process's memory,
@@ -15,7 +15,7 @@ workers; only parameters and partial sums travel).
 
 What differs from an in-memory fit
 ----------------------------------
-* Rounding: the sums run in another order (chunk by chunk, then a tree), so results
+* Rounding: the sums run in another order (chunk by chunk, then per worker), so results
   agree with the in-memory fit to rounding (~1e-13 relative), not bit for bit.
 * The sub-sampled Newton Hessian (``hessian(theta, max_rows)``, used by 'newton' and
   'cd' when n is large) samples every chunk in proportion to its rows and weights each

@@ -3,9 +3,9 @@
 Each row chunk is read once, kept in memory where it was computed (a future on a
 ``distributed`` worker, or an object in this process with a local scheduler) and
 summarised in the same pass; the data term then wraps every chunk as the in-memory
-term (:mod:`logreg.chunked`) and each evaluation sends only theta: one graph of one
-small task per chunk (run where the chunk lives) and a tree sum of the partial
-results, gathered in one round trip.
+term (:mod:`logreg.chunked`) and each evaluation sends only theta: one task per
+worker thread, summing the chunks that worker holds, gathered in one round trip
+(:mod:`.runner`).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def _make_term(chunk, *args):
 
 
 class DaskLogistic(ChunkedLogistic):
-    """Distributed data term: the chunks' in-memory data terms on the workers, tree-summed.
+    """Distributed data term: the chunks' in-memory data terms on the workers, summed per worker.
 
     Has the data-term interface the solvers use (see :class:`logreg.chunked.ChunkedLogistic`);
     every evaluation is one round trip.  Build it with :meth:`DaskRows.datafit` or
@@ -123,14 +123,7 @@ class DaskRows:
         self._runner = runner
         summary = tree([dask.delayed(_summary_of)(c) for c in loads], merge_summaries)
         rows = [dask.delayed(_rows_of)(c) for c in loads]
-        if runner.client is not None:
-            futures = runner.client.compute([*loads, summary, *rows])
-            k = len(loads)
-            self._chunks, self.summary = futures[:k], futures[k].result()
-            self.chunk_rows = [f.result() for f in futures[k + 1 :]]
-        else:
-            self._chunks, self.summary, self.chunk_rows = runner.compute(loads, summary, rows)
-            self._chunks, self.chunk_rows = list(self._chunks), list(self.chunk_rows)
+        self._chunks, (self.summary, *self.chunk_rows) = runner.keep(loads, summary, *rows)
         # chunks emptied by a missing-value policy have nothing to add
         kept = [i for i, n in enumerate(self.chunk_rows) if n > 0]
         self._chunks = [self._chunks[i] for i in kept]

@@ -1,8 +1,8 @@
 """Parquet read one row group at a time: training blocks for out-of-core SGD.
 
-A file, a directory of ``*.parquet``/``*.pq`` files, or a glob is read row
-group by row group (``pyarrow.parquet.ParquetFile.read_row_group``), never
-whole.  The columns are encoded as the CLI encodes a table: the encoding
+A file, a directory of Parquet files, or a glob (named by
+:func:`logreg.io.parquet_source.parquet_files`, which ParquetSource shares) is read row
+group by row group (``pyarrow.parquet.ParquetFile.read_row_group``), never whole.  The columns are encoded as the CLI encodes a table: the encoding
 (one-hot levels, the fill values of ``--missing mean``) is learnt on the first
 row group by :func:`logreg.io.tables.prepare_training` and applied to every
 row group by :func:`logreg.io.tables.prepare_prediction`, so a text level
@@ -11,49 +11,13 @@ first seen in a later row group is refused with the column's name.
 
 from __future__ import annotations
 
-import glob
-from pathlib import Path
-
 import numpy as np
 import pyarrow.parquet as pq
 
+from .parquet_source import parquet_files
 from .tables import DataError, prepare_prediction, prepare_training
 
 __all__ = ["parquet_files", "first_design", "row_group_blocks", "labels_and_weights"]
-
-_SUFFIXES = (".parquet", ".pq", ".parq")
-
-
-def parquet_files(source):
-    """The Parquet files ``source`` names (a file, a directory, a glob), sorted; None if it names none.
-
-    Parameters
-    ----------
-    source : str
-
-    Returns
-    -------
-    list of pathlib.Path or None
-    """
-    path = Path(source)
-    if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.suffix.lower() in _SUFFIXES and p.is_file())
-        if not files:
-            raise DataError(f"directory {source!r} holds no .parquet files")
-        return files
-    if any(ch in str(source) for ch in "*?["):
-        files = sorted(Path(p) for p in glob.glob(str(source)) if Path(p).is_file())
-        if not files:
-            raise DataError(f"no file matches {source!r}")
-        if not all(p.suffix.lower() in _SUFFIXES for p in files):
-            raise DataError(f"{source!r} matches files that are not .parquet; streaming reads Parquet only")
-        return files
-    if path.is_file():
-        with open(path, "rb") as fh:
-            magic = fh.read(4)
-        if magic == b"PAR1" or path.suffix.lower() in _SUFFIXES:
-            return [path]
-    return None
 
 
 def _row_groups(files, columns=None):
@@ -74,7 +38,7 @@ def first_design(files, **training):
 
     Parameters
     ----------
-    files : list of pathlib.Path
+    files : list of str
     **training
         Keywords of :func:`logreg.io.tables.prepare_training` (target, features, ...).
 
@@ -111,7 +75,7 @@ def row_group_blocks(files, columns, *, target, weight=None, missing="refuse"):
 
     Parameters
     ----------
-    files : list of pathlib.Path
+    files : list of str
     columns : list of logreg.io.tables.ColumnEncoding
         From :func:`first_design`.
     target : str
