@@ -462,3 +462,24 @@ def test_solver_options_unknown_to_the_solver_are_refused_with_its_list():
         LogisticRegression(solver="lbfgs", solver_options={"exact": True}).fit(X, y)
     with pytest.raises(ValueError, match="start.*'intercept' or 'zero'"):
         LogisticRegression(solver_options={"start": "random"}).fit(X, y)
+
+
+def test_every_solver_finds_what_it_requires_on_the_objective():
+    """Each registered solver's ``requires`` names methods of the objective; an objective without
+    one of them is refused by name before the solver starts."""
+    from logreg.objective import Objective, make_datafit
+    from logreg.penalties import make_penalty
+    from logreg.solvers import REGISTRY
+
+    X, y = make_classification(n_samples=60, n_features=4, random_state=0)
+    objective = Objective(make_datafit(X, y, 2), make_penalty("auto", 1.0, 60.0, None))
+    for cls in REGISTRY.values():
+        assert cls.requires, cls.name
+        cls.check_objective(objective)  # the real objective offers everything
+
+    class Thin:
+        value_and_grad = objective.value_and_grad
+
+    with pytest.raises(ValueError, match="solver 'newton' needs the objective's hessp, hessian, hessian_diag"):
+        REGISTRY["newton"].check_objective(Thin())
+    REGISTRY["lbfgs"].check_objective(Thin())

@@ -144,8 +144,9 @@ def solve(est, datafit, weight_sum, class_sums, X, callback, rows=None, warm=Non
         options["learning_rate"] = est.learning_rate
     if carried is not None:
         options.update(carried(solver_cls))
+    solver_cls.check_objective(objective)
     solver = solver_cls(tol=est.tol, max_iter=est.max_iter, verbose=est.verbose, callback=callback, **options)
-    if getattr(solver_cls, "needs_rows", False):
+    if solver_cls.needs_rows:
         solver.bind(rows, est.random_state)
 
     theta0 = np.zeros(layout.n_params)

@@ -140,6 +140,19 @@ class Solver:
     #: Start from the intercept-only optimum (the estimator's default start);
     #: False starts at theta = 0.
     intercept_start = True
+    #: Whether it reads the rows in minibatches (``bind(rows, random_state)`` before ``solve``).
+    needs_rows = False
+
+    @classmethod
+    def check_objective(cls, objective):
+        """Refuse an objective that lacks a method this solver ``requires`` (as skglm checks its
+        datafit's and penalty's attributes), naming the solver and what is missing."""
+        missing = [name for name in cls.requires if not callable(getattr(objective, name, None))]
+        if missing:
+            raise ValueError(
+                f"solver {cls.name!r} needs the objective's {', '.join(missing)}, which "
+                f"{type(objective).__name__} does not offer; choose another solver (e.g. 'lbfgs')"
+            )
 
     #: The names of the options this solver takes (documented in its docstring).
     option_names: frozenset = frozenset()
