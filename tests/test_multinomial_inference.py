@@ -16,10 +16,11 @@ from scipy import optimize, special
 from scipy import stats as sps
 
 from logreg import LogisticRegression
+from logreg.inference.covariance import inverse as _inverse
 from logreg.inference.leverage import leverage_meat, multinomial_leverage_meat
 from logreg.inference.multinomial_ml import fit_multinomial
 from logreg.inference.profile import profile_interval
-from logreg.stats import _inverse, compute_statistics
+from logreg.stats import compute_statistics
 
 sm = pytest.importorskip("statsmodels.api")
 

@@ -1,17 +1,8 @@
 """Statistical inference for a fitted logistic regression: the summary table.
 
-At the end of ``fit`` the estimator calls :func:`fit_statistics`, which, when
-it is cheap, makes one extra pass over X and keeps the sufficient statistics
-for inference (never X itself)::
-
-    log-likelihood        L      = sum_i s_i [y_i z_i - log(1 + e^{z_i})]
-    Fisher information    F      = X~^T diag(s_i a_i (1 - a_i)) X~
-    HC0 meat              M      = sum_i s_i   (y_i - a_i)^2 x~_i x~_i^T   (frequency weights)
-                          M_prob = sum_i s_i^2 (y_i - a_i)^2 x~_i x~_i^T   (probability weights)
-
-with X~ = [1, X] and the raw sample weights s (not divided by S), so integer
-weights give exactly the numbers of repeated rows.  :func:`summarize` turns
-them into a :class:`LogisticSummary`:
+At the end of ``fit`` the estimator keeps, when it is cheap, the sufficient statistics of
+:mod:`logreg.inference.statistics` (log-likelihood L, Fisher information F, the HC0 meats
+M and M_prob; never X itself).  :func:`summarize` turns them into a :class:`LogisticSummary`:
 
     nonrobust   V = F^-1
     HC0         V = F^-1 M F^-1
@@ -46,7 +37,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from .inference.covariance import inverse as _inverse
 from .inference.hypothesis import TestResult, lr_test, wald_test
 from .inference.margins import marginal_effects
 from .inference.statistics import (
@@ -81,9 +71,6 @@ __all__ = [
     "term_names",
     "wald_test",
 ]
-
-_inverse = _inverse  # kept under its old name: the (pseudo-)inverse of a Fisher information
-
 
 def term_names(model: Any) -> list[str]:
     """Names of the terms: ``const`` (with an intercept) then the features (or x0..x{d-1}).
