@@ -72,6 +72,7 @@ __all__ = [
     "wald_test",
 ]
 
+
 def term_names(model: Any) -> list[str]:
     """Names of the terms: ``const`` (with an intercept) then the features (or x0..x{d-1}).
 
